@@ -1,0 +1,136 @@
+"""Project settings: ``ankigen.toml`` or ``[tool.ankigen]`` in ``pyproject.toml``, overridden by CLI flags.
+
+Bad values become diagnostics pointing at the line of the setting; nothing here reads card files.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ankigen.diagnostics import Diagnostic, diag, did_you_mean
+from ankigen.model import Span
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILE = "ankigen.toml"
+KEYS = ("deck_name", "cards", "media", "output", "id_namespace")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Resolved settings. Paths are absolute; ``config_path`` is relative to ``root`` (or empty)."""
+
+    root: Path
+    deck_name: str
+    cards_dir: Path
+    media_dir: Path
+    output: Path
+    id_namespace: str
+    config_path: str = ""
+
+    def rel(self, path: Path) -> str:
+        """``path`` relative to the project root, POSIX style (for diagnostics and fields)."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def slugify(name: str) -> str:
+    """A file-name slug: lower case, runs of anything but letters and digits become one ``-``."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "deck"
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding ``ankigen.toml`` or a ``[tool.ankigen]`` table."""
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and re.search(r"(?m)^\[tool\.ankigen\]", _read(pyproject)):
+            return folder
+    return start
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _line_of(text: str, key: str) -> int:
+    m = re.search(rf"(?m)^\s*{re.escape(key)}\s*=", text)
+    return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
+def load_config(root: Path, overrides: Mapping[str, str | None]) -> tuple[Config, tuple[Diagnostic, ...]]:
+    """Read the project's settings from ``root`` and apply the non-empty ``overrides`` (CLI flags)."""
+    root = root.resolve()
+    table: dict[str, Any] = {}
+    text = ""
+    rel = ""
+    diagnostics: list[Diagnostic] = []
+    for name, sub in ((CONFIG_FILE, None), ("pyproject.toml", ("tool", "ankigen"))):
+        path = root / name
+        if not path.is_file():
+            continue
+        text = _read(path)
+        try:
+            data: dict[str, Any] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            m = re.search(r"line (\d+), column (\d+)", str(exc))
+            line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+            diagnostics.append(diag("E108", Span(name, line, col), f"invalid TOML: {exc}"))
+            rel = name
+            break
+        if sub is not None:
+            for part in sub:
+                data = data.get(part, {}) if isinstance(data, dict) else {}
+            if not data:
+                continue
+        table, rel = data, name
+        break
+
+    for key in table:
+        if key not in KEYS:
+            diagnostics.append(
+                diag("E108", Span(rel, _line_of(text, key)), f"unknown setting {key!r}" + did_you_mean(key, KEYS))
+            )
+    values: dict[str, str] = {}
+    for key in KEYS:
+        value = table.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            diagnostics.append(
+                diag("E108", Span(rel, _line_of(text, key)), f"setting {key!r} must be a non-empty string, got {value!r}")
+            )
+            continue
+        values[key] = value
+    values.update({k: v for k, v in overrides.items() if v})
+
+    deck_name = values.get("deck_name", root.name or "Deck").strip()
+    cards_dir = root / values.get("cards", "cards")
+    media_dir = root / values.get("media", "media")
+    output = Path(values["output"]) if "output" in values else Path("dist") / f"{slugify(deck_name)}.apkg"
+    if not output.is_absolute():
+        output = root / output
+    config = Config(
+        root=root,
+        deck_name=deck_name,
+        cards_dir=cards_dir,
+        media_dir=media_dir,
+        output=output,
+        id_namespace=values.get("id_namespace", deck_name),
+        config_path=rel,
+    )
+    return config, tuple(diagnostics)

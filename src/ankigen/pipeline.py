@@ -1,0 +1,207 @@
+"""The build, composed from its stages: discover → parse → check → render → media → package → write.
+
+Every stage returns values and diagnostics; nothing is written when any diagnostic is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ankigen import check as rules
+from ankigen.config import Config
+from ankigen.diagnostics import Diagnostic, diag, sort_unique
+from ankigen.discover import card_paths, read_sources, resolve_media
+from ankigen.ids import note_guid
+from ankigen.model import Card, MediaFile, RenderedCard
+from ankigen.notetypes import NOTE_TYPES
+from ankigen.package import NoteSpec, build_package
+from ankigen.parse import parse_file, section_tag
+from ankigen.render import link_media, new_converter, render_card
+from ankigen.write import write_atomic
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    diagnostics: tuple[Diagnostic, ...]
+    files: int
+    cards: tuple[Card, ...] = ()
+    notes: tuple[NoteSpec, ...] = ()
+    media: tuple[MediaFile, ...] = ()
+    output: Path | None = None
+    size: int = 0
+    written: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(d.is_error for d in self.diagnostics)
+
+    def deck_counts(self, depth: int = 1) -> list[tuple[str, int]]:
+        counts = Counter("::".join(c.section[:depth]) for c in self.cards)
+        return sorted(counts.items())
+
+
+def default_section(config: Config, rel_path: str) -> tuple[str, ...]:
+    """The section a file's path implies: folders below ``cards/`` and the file stem, ``_`` read as a space."""
+    path = PurePosixPath(rel_path)
+    cards_rel = PurePosixPath(config.rel(config.cards_dir))
+    try:
+        path = path.relative_to(cards_rel)
+    except ValueError:
+        pass
+    parts = [*path.parts[:-1], path.stem]
+    return tuple(p.replace("_", " ").strip() for p in parts if p.strip())
+
+
+def parse_all(config: Config, paths: Sequence[Path] = ()) -> tuple[tuple[Card, ...], tuple[Diagnostic, ...], int]:
+    """Read and parse every card file; cross-file rules (duplicate ids) included."""
+    files = card_paths(config, paths)
+    sources, diagnostics = read_sources(config, files)
+    found: list[Diagnostic] = list(diagnostics)
+    cards: list[Card] = []
+    for src in sources:
+        parsed, problems = parse_file(src, default_section(config, src.path))
+        cards.extend(parsed)
+        found.extend(problems)
+    if not files:
+        found.append(
+            diag("E105", rules.span_of(config, config.cards_dir), f"no card files found in {config.rel(config.cards_dir)!r}")
+        )
+    found.extend(rules.run_card_rules(cards))
+    cards.sort(key=lambda c: (c.section, c.span.path, c.span.line))
+    return tuple(cards), tuple(found), len(files)
+
+
+def _media_name(rel: str, data: bytes) -> str:
+    path = PurePosixPath(rel)
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"{path.stem}-{digest}{path.suffix.lower()}"
+
+
+def _collect_media(
+    config: Config, rendered: Sequence[RenderedCard]
+) -> tuple[dict[tuple[str, str], str], tuple[MediaFile, ...], list[Diagnostic]]:
+    """Resolve every image; name each distinct file by its content (identical files are stored once)."""
+    names: dict[tuple[str, str], str] = {}
+    by_digest: dict[str, MediaFile] = {}
+    problems: list[Diagnostic] = []
+    for rc in rendered:
+        for ref in rc.media:
+            key = (rc.card.span.path, ref.target)
+            if key in names:
+                continue
+            if ref.target.startswith(("http://", "https://", "//")):
+                problems.append(
+                    diag("E403", ref.span, f"remote image {ref.target!r}; cards must not load anything from the network",
+                         help="download the file into media/ and reference it there")
+                )
+                continue
+            if ref.target.startswith("data:"):
+                continue
+            resolved = resolve_media(config, rc.card.span.path, ref.target)
+            if resolved.problem == "outside":
+                problems.append(diag("E402", ref.span, f"image {ref.target!r} is outside the project root"))
+                continue
+            if resolved.data is None:
+                problems.append(
+                    diag("E401", ref.span, f"image {ref.target!r} not found (looked for {resolved.rel!r})",
+                         help="paths are relative to the card file, or a name in the media folder")
+                )
+                continue
+            digest = hashlib.sha256(resolved.data).hexdigest()
+            existing = by_digest.get(digest)
+            if existing is None or _media_name(resolved.rel, resolved.data) < existing.name:
+                by_digest[digest] = MediaFile(_media_name(resolved.rel, resolved.data), resolved.data)
+            names[key] = digest
+    final = {key: by_digest[digest].name for key, digest in names.items()}
+    return final, tuple(sorted(by_digest.values(), key=lambda m: m.name)), problems
+
+
+def breadcrumb(section: tuple[str, ...]) -> str:
+    return html.escape(" › ".join(section))
+
+
+def note_fields(config: Config, rc: RenderedCard, names: dict[tuple[str, str], str]) -> tuple[str, ...]:
+    card = rc.card
+    local = {target: name for (path, target), name in names.items() if path == card.span.path}
+
+    def link(fragment: str) -> str:
+        return link_media(fragment, local) if local else fragment
+
+    common = (
+        link(rc.extra_html),
+        link(rc.context_html),
+        breadcrumb(card.section),
+        html.escape(card.span.path),
+        html.escape(card.id),
+    )
+    if card.back is None:
+        return (link(rc.front_html), *common)
+    return (link(rc.front_html), link(rc.back_html), *common)
+
+
+def note_tags(card: Card) -> tuple[str, ...]:
+    tags = {section_tag(card.section), *card.tags}
+    return tuple(sorted(t for t in tags if t))
+
+
+def compile_notes(
+    config: Config, paths: Sequence[Path] = ()
+) -> tuple[tuple[Card, ...], list[tuple[Card, str, NoteSpec]], tuple[MediaFile, ...], list[Diagnostic], int]:
+    """Everything up to the package: cards, notes (without final ``mod``), media, diagnostics, file count."""
+    cards, diagnostics, files = parse_all(config, paths)
+    found = list(diagnostics)
+    converter = new_converter()
+    rendered: list[RenderedCard] = []
+    for card in cards:
+        rc, problems = render_card(card, converter)
+        rendered.append(rc)
+        found.extend(problems)
+    found.extend(rules.run_rendered_rules(rendered))
+    names, media, problems = _collect_media(config, rendered)
+    found.extend(problems)
+    notes = []
+    for rc in rendered:
+        card = rc.card
+        spec = NoteSpec(
+            guid=note_guid(config.id_namespace, card.id),
+            notetype=NOTE_TYPES[card.kind],
+            fields=note_fields(config, rc, names),
+            tags=note_tags(card),
+            deck="::".join((config.deck_name, *card.section)),
+            mod=0,
+        )
+        notes.append((card, content_hash(spec), spec))
+    return cards, notes, media, found, files
+
+
+def content_hash(spec: NoteSpec) -> str:
+    """A hash of everything that ends up in the note: fields, tags, note type and deck."""
+    h = hashlib.sha256()
+    for part in (spec.notetype.name, spec.deck, " ".join(spec.tags), *spec.fields):
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:16]
+
+
+def check(config: Config, paths: Sequence[Path] = ()) -> BuildResult:
+    cards, _notes, _media, found, files = compile_notes(config, paths)
+    return BuildResult(sort_unique(found), files, cards)
+
+
+def build(config: Config, now: int, paths: Sequence[Path] = (), *, strict: bool = False) -> BuildResult:
+    """Build the package; write it only when no diagnostic is an error (or a warning, under ``strict``)."""
+    cards, notes, media, found, files = compile_notes(config, paths)
+    diagnostics = sort_unique(found)
+    blocked = any(d.is_error or strict for d in diagnostics)
+    if blocked:
+        return BuildResult(diagnostics, files, cards, output=config.output)
+    specs = tuple(NoteSpec(s.guid, s.notetype, s.fields, s.tags, s.deck, now) for _card, _h, s in notes)
+    data = build_package(specs, media, model_mod=now)
+    write_atomic(config.output, data)
+    return BuildResult(diagnostics, files, cards, specs, media, config.output, len(data), written=True)
