@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ankigen.config import Config
 from ankigen.diagnostics import Diagnostic, diag
-from ankigen.model import Card, RenderedCard, Span
-from ankigen.render import image_targets
+from ankigen.model import Card, RenderedCard, Span, Text
+from ankigen.render import image_targets, scan_math
 
 LONG_FRONT_WORDS = 60
 
@@ -32,7 +32,7 @@ def duplicate_id(cards: Sequence[Card]) -> Iterator[Diagnostic]:
     first: dict[str, Card] = {}
     for card in sorted(cards, key=lambda c: (c.span.path, c.span.line)):
         if card.id in first:
-            other = first[card.id].span
+            other = first[card.id].id_span
             yield diag(
                 "E204",
                 card.id_span,
@@ -115,10 +115,22 @@ _MATH_HTML_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
 _CODE_HTML_RE = re.compile(r"<(code|pre)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 
 
+def _explained(source: Text | None) -> bool:
+    """A field whose math is already reported as unclosed or mangled (E301, E106): no W301 on top."""
+    if source is None:
+        return False
+    if scan_math(source.value)[1]:
+        return True
+    return any(ch in source.value for ch in "\x00\x07\x08\t\x0b\x0c\r\x1b")
+
+
 def dollar_left(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
     """A ``$`` that looks like a math delimiter survived rendering: Anki would show it raw."""
     for rc in rendered:
+        sources = {"question": rc.card.front, "answer": rc.card.back, "extra": rc.card.extra, "context": rc.card.context}
         for name, fragment, span in _fields(rc):
+            if _explained(sources[name]):
+                continue
             text = _MATH_HTML_RE.sub("", _CODE_HTML_RE.sub("", fragment))
             text = re.sub(r"<[^>]+>", "", text)
             m = re.search(r"\$(?=[^\s\d$])|(?<=[^\s\\])\$(?![\d])", text)

@@ -544,7 +544,10 @@ def _parse_markdown(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]
         col = line.text.index(title) + 1 if title else 3
         span = Span(src.path, line.number, 1)
         heading_text = Text(title.strip(), TextOrigin(src.path, ((line.number, col),)))
+        before = len(ctx.diagnostics)
         values, reader, body = _metadata(ctx, src, body)
+        if any(d.code == "E104" for d in ctx.diagnostics[before:]):
+            continue  # the metadata comment is broken: report that alone, not the card's missing id
         question_lines, answer_lines, extra_lines = _split_markers(body)
         front = heading_text
         extra_q = _block(src.path, question_lines)
@@ -604,6 +607,7 @@ def _markdown_control_chars(ctx: _Ctx, src: SourceFile) -> None:
     """Control characters other than TAB anywhere in a Markdown file (TABs inside math: see render)."""
     origin = TextOrigin.verbatim(src.path, 1, 1, src.text)
     for offset, message in control_chars(src.text, allow_tab=True):
-        if src.text[offset] == "\t":
-            continue  # a TAB in Markdown is indentation unless it sits in math; render.py checks math
+        line_start = src.text.rfind("\n", 0, offset) + 1
+        if src.text[offset] == "\t" and not src.text[line_start:offset].strip():
+            continue  # a TAB that indents a line is layout, not an eaten '\t'
         ctx.add("E106", origin.span(src.text, offset), message)

@@ -78,7 +78,7 @@ def control_chars(text: str, *, allow_tab: bool) -> Iterator[tuple[int, str]]:
         name = _NAMES.get(ch, f"U+{ord(ch):04X}")
         message = f"control character {name} (U+{ord(ch):04X}) in text"
         if guess:
-            message += f"; {guess!r} probably lost its backslash escape '\\{_ESCAPES[ch]}'"
+            message += f"; '{guess}' probably lost its backslash escape '\\{_ESCAPES[ch]}'"
         yield m.start(), message
 
 

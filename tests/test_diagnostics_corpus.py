@@ -1,0 +1,55 @@
+"""The table-driven corpus in tests/cases/diagnostics.yml: exact codes and locations, no tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ankigen.config import load_config
+from ankigen.pipeline import check
+
+CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases" / "diagnostics.yml").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_corpus_case_reports_exactly_the_expected_diagnostics(case: dict[str, Any], tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    (root / "cards").mkdir(parents=True)
+    (root / "ankigen.toml").write_text('deck_name = "Test"\n', encoding="utf-8")
+    for rel, content in case["files"].items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    config, problems = load_config(root, {})
+    assert problems == ()
+    result = check(config)
+    got = [f"{d.span.path}:{d.span.line}:{d.span.col}: {d.code}" for d in result.diagnostics]
+    assert got == case["expect"], [d.concise() for d in result.diagnostics]
+    concise = [d.concise() for d in result.diagnostics]
+    for message in case.get("messages", []):
+        assert message in concise
+
+
+def test_corpus_covers_every_documented_code_or_says_where_it_is_tested() -> None:
+    from ankigen.diagnostics import CODES
+
+    in_corpus = {e.split(": ")[1] for c in CASES for e in c["expect"]}
+    elsewhere = {
+        "E107": "unreadable file: test_discover.py",
+        "E108": "config: test_cli.py",
+        "E303": "MathJax: test_mathjax_check.py",
+        "E304": "hidden math: test_mathjax_check.py",
+        "W206": "long question: test_check.py",
+        "W402": "unused media: test_check.py",
+        "W403": "root deck: test_check.py",
+        "E405": "tag filter: not implemented yet",
+        "E501": "lock file: test_lock.py",
+    }
+    missing = set(CODES) - in_corpus - set(elsewhere)
+    assert not missing, f"codes with no test case: {sorted(missing)}"

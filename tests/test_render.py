@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+
+from ankigen.render import new_converter, render_markdown, scan_math
+
+
+def render(src: str, inline: bool = False) -> str:
+    return render_markdown(new_converter(), src, inline=inline)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # Python-Markdown alone turns this into "(\pi r_1^2 * a_2<em>)": math must be protected first
+        (r"\(\pi r_1^2 * a_2*\)", r'<span class="arithmatex">\(\pi r_1^2 * a_2*\)</span>'),
+        (r"$a_1 * b_2 * c$", r'<span class="arithmatex">\(a_1 * b_2 * c\)</span>'),
+        (r"$x < y \& z > 0$", r'<span class="arithmatex">\(x &lt; y \&amp; z &gt; 0\)</span>'),
+        ("$5 and $10", "$5 and $10"),
+        ("`$x$` and `\\(y\\)`", "<code>$x$</code> and <code>\\(y\\)</code>"),
+        (r"\$x\$", r"$x$"),
+    ],
+)
+def test_render_inline_math_is_protected_and_emitted_as_paren_delimiters(source: str, expected: str) -> None:
+    assert render(source, inline=True) == expected
+
+
+def test_render_display_dollars_become_bracket_delimiters() -> None:
+    html = render("Before\n\n$$\n\\sum_i x_i^2 * w_i\n$$\n\nAfter")
+    assert '<div class="arithmatex">\\[\n\\sum_i x_i^2 * w_i\n\\]</div>' in html
+    assert "$" not in html
+
+
+def test_render_bare_environment_becomes_display_math() -> None:
+    html = render("\\begin{aligned}\na &= b_1 \\\\\nc &< d_2\n\\end{aligned}")
+    assert html == '<div class="arithmatex">\\[\\begin{aligned}\na &amp;= b_1 \\\\\nc &amp;&lt; d_2\n\\end{aligned}\\]</div>'
+
+
+def test_render_fenced_code_is_untouched_and_highlighted_with_classes() -> None:
+    html = render("```python\nx = '$a_1*b$'  # \\(not math\\)\n```")
+    assert 'class="highlight"' in html
+    assert "arithmatex" not in html
+    assert "$a_1*b$" in html
+    assert "\\(not math\\)" in html
+
+
+def test_render_cloze_with_nested_braces_keeps_deletion_whole() -> None:
+    html = render(r"{{c1::\(\frac{1}{x^{2}}\)}} and {{c2::$\frac{a}{b^{2}}$}}", inline=True)
+    # Anki ends a deletion at the first "}}": none may remain inside a deletion
+    assert html == (
+        r'{{c1::<span class="arithmatex">\(\frac{1}{x^{2} }\)</span>}} and '
+        r'{{c2::<span class="arithmatex">\(\frac{a}{b^{2} }\)</span>}}'
+    )
+
+
+def test_render_cloze_inside_math_keeps_its_closing_braces_apart() -> None:
+    html = render(r"$x = {{c1::\frac{1}{2}}}$", inline=True)
+    assert html == r'<span class="arithmatex">\(x = {{c1::\frac{1}{2} }}\)</span>'
+
+
+def test_render_table_with_math_cells() -> None:
+    html = render("| a | b |\n|---|---|\n| $x_1$ | $\\lVert y\\rVert$ |")
+    assert "<table>" in html
+    assert r'<td><span class="arithmatex">\(x_1\)</span></td>' in html
+
+
+@pytest.mark.parametrize(
+    ("source", "unclosed"),
+    [("a \\(x", ["\\("]), ("$$x", ["$$"]), ("\\[x", ["\\["]), ("\\begin{align}x", ["\\begin{align}"]), ("$5 and $10", [])],
+)
+def test_scan_math_finds_unclosed_openers(source: str, unclosed: list[str]) -> None:
+    assert [u.opener for u in scan_math(source)[1]] == unclosed
+
+
+def test_scan_math_skips_code() -> None:
+    spans, unclosed = scan_math("`\\(` and\n```\n$$\n```\n$x$")
+    assert unclosed == []
+    assert len(spans) == 1
