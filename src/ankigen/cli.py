@@ -60,16 +60,17 @@ def cli() -> None:
 @click.option("-o", "--output", help="Where to write the .apkg (default: dist/<deck-slug>.apkg).")
 @click.option("--deck-name", help="Name of the root deck (default from the config).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: write nothing if there are any.")
+@click.option("--no-lock", is_flag=True, help="Neither read nor write ankigen.lock: every note gets the build time.")
 @click.option("--format", "fmt", type=FORMATS, default="concise", show_default=True, help="Diagnostic format.")
 @root_option
-def build(paths: tuple[Path, ...], output: str | None, deck_name: str | None, strict: bool, fmt: str,
-          root: str | None) -> None:
+def build(paths: tuple[Path, ...], output: str | None, deck_name: str | None, strict: bool, no_lock: bool,
+          fmt: str, root: str | None) -> None:
     """Build an .apkg from the card files (all of cards/, or PATHS)."""
     config, problems = _config(root, output=output, deck_name=deck_name)
     if problems:
         _emit(problems, fmt, config.root, err=True)
         sys.exit(exit_code(problems))
-    result = pipeline.build(config, _now(), paths, strict=strict)
+    result = pipeline.build(config, _now(), paths, strict=strict, use_lock=not no_lock)
     _emit(result.diagnostics, fmt, config.root, err=True)
     if not result.written:
         click.echo(closing_line(result.diagnostics, result.files) + " Nothing written.", err=True)
@@ -104,6 +105,25 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str, root: str | None) -> 
         _emit(diagnostics, fmt, config.root, err=False)
         click.echo(closing_line(diagnostics, files), err=True)
     sys.exit(exit_code(diagnostics, strict=strict))
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, required=True, help="Regenerate ankigen.lock from the sources.")
+@root_option
+def lock(rebuild: bool, root: str | None) -> None:
+    """Manage ankigen.lock (for example after a merge conflict in it)."""
+    config, problems = _config(root)
+    if problems:
+        _emit(problems, "concise", config.root, err=True)
+        sys.exit(exit_code(problems))
+    result = pipeline.rebuild_lock(config, _now())
+    _emit(result.diagnostics, "concise", config.root, err=True)
+    if not result.written:
+        click.echo(closing_line(result.diagnostics, result.files) + " Lock not written.", err=True)
+        sys.exit(1)
+    click.echo(config.rel(config.root / "ankigen.lock"))
+    for line in result.extra.get("report", []):  # type: ignore[union-attr]
+        click.echo(line, err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -110,3 +110,11 @@ def resolve_media(config: Config, card_path: str, target: str) -> Resolved:
 def media_files(config: Config) -> tuple[str, ...]:
     """Every file in the media folder, project-relative (for the unused-media rule)."""
     return tuple(config.rel(p) for p in _walk(config.media_dir))
+
+
+def read_text_if_exists(path: Path) -> str | None:
+    """A small text file (the lock), or None when it does not exist."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None

@@ -76,7 +76,7 @@ function loadMathJax(dir) {
     loader: {
       failed: () => {},
       require: (file) => {
-        throw new Error(`Can't load "${file}": not bundled with MathJax`);
+        throw new Error(`Can't load "${file}"`);
       },
       versionWarnings: false,
     },
@@ -160,7 +160,8 @@ function textOf(node) {
 class Checker {
   constructor(mj) {
     this.mj = mj;
-    mj.Loader.preLoad('input/tex-base', '[tex]/all-packages',
+    mj.Loader.preLoad('core', 'startup', 'input/tex-base', 'input/tex-full', 'output/chtml',
+      'output/chtml/fonts/tex', '[tex]/all-packages',
       ...BUNDLED_EXTENSIONS.map((name) => `[tex]/${name}`));
     this.adaptor = mj.liteAdaptor();
     mj.RegisterHTMLHandler(this.adaptor);
@@ -207,9 +208,14 @@ class Checker {
       await mathjax.handleRetriesFor(() => item.convert(this.document, STATE.COMPILED));
       result = mmlErrorMessage(item.root);
     } catch (err) {
-      result = err && err.id !== undefined && typeof err.message === 'string'
-        ? err.message // a TexError: MathJax's own message
-        : `Math input error: ${messageOf(err)}`;
+      if (err && err.package) {
+        // A \require of an extension that the tex-chtml-full bundle does not carry.
+        result = `Can't load "${err.package}": \\require of an extension MathJax does not have`;
+      } else if (err && err.id !== undefined && typeof err.message === 'string') {
+        result = err.message; // a TexError: MathJax's own message
+      } else {
+        result = `Math input error: ${messageOf(err)}`;
+      }
     }
     if (result === null) {
       // The output jax too: Anki shows "Math output error" when CHTML typesetting fails.
@@ -232,6 +238,9 @@ function messageOf(err) {
   if (err && typeof err.message === 'string') return err.message;
   return String(err);
 }
+
+// A failed \require leaves rejected promises inside MathJax's loader that nobody awaits.
+process.on('unhandledRejection', () => {});
 
 async function main() {
   const dir = process.argv[2];

@@ -9,16 +9,17 @@ import hashlib
 import html
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from ankigen import check as rules
 from ankigen.config import Config
 from ankigen.diagnostics import Diagnostic, diag, sort_unique
-from ankigen.discover import card_paths, read_sources, resolve_media
+from ankigen.discover import card_paths, read_sources, read_text_if_exists, resolve_media
 from ankigen.ids import note_guid
 from ankigen.model import Card, MediaFile, RenderedCard
-from ankigen.notetypes import NOTE_TYPES
+from ankigen.lock import LOCK_FILE, Plan, format_lock, parse_lock, plan, report_lines
+from ankigen.notetypes import NOTE_TYPES, css
 from ankigen.package import NoteSpec, build_package
 from ankigen.parse import parse_file, section_tag
 from ankigen.render import link_media, new_converter, render_card
@@ -194,14 +195,67 @@ def check(config: Config, paths: Sequence[Path] = ()) -> BuildResult:
     return BuildResult(sort_unique(found), files, cards)
 
 
-def build(config: Config, now: int, paths: Sequence[Path] = (), *, strict: bool = False) -> BuildResult:
-    """Build the package; write it only when no diagnostic is an error (or a warning, under ``strict``)."""
+def notetypes_hash() -> str:
+    """Changes when the note types' CSS or templates change (their ``mod`` must then advance)."""
+    h = hashlib.sha256(css().encode("utf-8"))
+    for nt in NOTE_TYPES.values():
+        h.update(repr((nt.id, nt.name, nt.fields, nt.templates)).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def _plan(config: Config, notes: Sequence[tuple[Card, str, NoteSpec]], now: int, *, partial: bool,
+          lenient: bool = False) -> tuple[Plan | None, tuple[Diagnostic, ...]]:
+    text = read_text_if_exists(config.root / LOCK_FILE)
+    previous, problems = parse_lock(text or "", LOCK_FILE, lenient=lenient)
+    if problems:
+        return None, problems
+    triples = [(card.id, digest, spec.deck) for card, digest, spec in notes]
+    return plan(previous, triples, notetypes_hash(), now, partial=partial), ()
+
+
+def build(
+    config: Config, now: int, paths: Sequence[Path] = (), *, strict: bool = False, use_lock: bool = True
+) -> BuildResult:
+    """Build the package; write it only when no diagnostic is an error (or a warning, under ``strict``).
+
+    With the lock file, unchanged notes keep their recorded ``mod`` and the lock is updated after the package
+    is written; without it every note gets ``now``.
+    """
     cards, notes, media, found, files = compile_notes(config, paths)
+    lock_plan: Plan | None = None
+    if use_lock and not any(d.is_error for d in found):
+        lock_plan, problems = _plan(config, notes, now, partial=bool(paths))
+        found.extend(problems)
     diagnostics = sort_unique(found)
     blocked = any(d.is_error or strict for d in diagnostics)
     if blocked:
         return BuildResult(diagnostics, files, cards, output=config.output)
-    specs = tuple(NoteSpec(s.guid, s.notetype, s.fields, s.tags, s.deck, now) for _card, _h, s in notes)
-    data = build_package(specs, media, model_mod=now)
+    mods = lock_plan.mods if lock_plan else {}
+    specs = tuple(
+        replace(spec, mod=mods.get(card.id, now)) for card, _digest, spec in notes
+    )
+    model_mod = lock_plan.notetypes_mod if lock_plan else now
+    data = build_package(specs, media, model_mod=model_mod)
     write_atomic(config.output, data)
-    return BuildResult(diagnostics, files, cards, specs, media, config.output, len(data), written=True)
+    report: list[str] = []
+    if lock_plan is not None:
+        lock_text = format_lock(lock_plan.lock)
+        if read_text_if_exists(config.root / LOCK_FILE) != lock_text:
+            write_atomic(config.root / LOCK_FILE, lock_text.encode("utf-8"))
+        report = report_lines(lock_plan)
+    return BuildResult(
+        diagnostics, files, cards, specs, media, config.output, len(data), written=True,
+        extra={"report": report, "plan": lock_plan},
+    )
+
+
+def rebuild_lock(config: Config, now: int) -> BuildResult:
+    """Regenerate the lock file from the sources, reading what survives of the old one leniently."""
+    cards, notes, _media, found, files = compile_notes(config)
+    diagnostics = sort_unique(found)
+    if any(d.is_error for d in diagnostics):
+        return BuildResult(diagnostics, files, cards)
+    lock_plan, _ = _plan(config, notes, now, partial=False, lenient=True)
+    assert lock_plan is not None
+    write_atomic(config.root / LOCK_FILE, format_lock(lock_plan.lock).encode("utf-8"))
+    return BuildResult(diagnostics, files, cards, written=True, extra={"report": report_lines(lock_plan)})

@@ -14,10 +14,10 @@ from ankigen.pipeline import build
 pytestmark = pytest.mark.e2e
 
 
-def _build(root: Path, now: int) -> Path:
+def _build(root: Path, now: int, *, use_lock: bool = True) -> Path:
     config, problems = load_config(root, {})
     assert problems == ()
-    result = build(config, now)
+    result = build(config, now, use_lock=use_lock)
     assert result.written, [d.concise() for d in result.diagnostics]
     assert result.output is not None
     return result.output
@@ -98,16 +98,54 @@ def test_e2e_rebuild_updates_in_place_adds_new_and_keeps_history(sample_copy: Pa
         col.close()
 
 
-def test_e2e_same_timestamp_rebuild_does_not_apply_edits_so_build_time_must_advance(
+@pytest.mark.parametrize("use_lock", [False, True])
+def test_e2e_rebuild_with_the_same_clock_applies_edits_only_with_the_lock(
+    sample_copy: Path, tmp_path: Path, use_lock: bool
+) -> None:
+    """The fact the lock rests on: Anki applies a note only when its mod is newer. With a frozen clock
+    (SOURCE_DATE_EPOCH) a plain build loses the edit; the lock moves a changed note's time past its old one."""
+    col = new_collection(tmp_path)
+    try:
+        import_package(col, _build(sample_copy, 1_700_000_000, use_lock=use_lock))
+        stats = sample_copy / "cards" / "stats" / "estimators.md"
+        stats.write_text(stats.read_text("utf-8").replace("Bessel's correction", "Bessel"), encoding="utf-8")
+        import_package(col, _build(sample_copy, 1_700_000_000, use_lock=use_lock))
+        back = notes_by_id(col)["sample-unbiased-variance"]["Back"]
+        assert ("Bessel's correction" not in back) is use_lock
+    finally:
+        col.close()
+
+
+def test_e2e_lock_rebuild_updates_exactly_the_changed_note_and_keeps_user_edits(
     sample_copy: Path, tmp_path: Path
 ) -> None:
-    """The fact the lock/mod design rests on: Anki applies a note only when its mod is newer."""
     col = new_collection(tmp_path)
     try:
         import_package(col, _build(sample_copy, 1_700_000_000))
+        studied = study(col, "Sample", 2)
+        before = history(col, studied)
+        notes = notes_by_id(col)
+        # the user tags one unchanged note and fixes a field of another, inside Anki
+        tagged = notes["sample-relu"]
+        tagged.add_tag("my-own-tag")
+        col.update_note(tagged)
+        edited = notes["sample-table"]
+        edited["Extra"] = "my own note"
+        col.update_note(edited)
+        mods_before = {k: n.mod for k, n in notes_by_id(col).items()}
+
         stats = sample_copy / "cards" / "stats" / "estimators.md"
         stats.write_text(stats.read_text("utf-8").replace("Bessel's correction", "Bessel"), encoding="utf-8")
-        import_package(col, _build(sample_copy, 1_700_000_000))
-        assert "Bessel's correction" in notes_by_id(col)["sample-unbiased-variance"]["Back"]
+        import_package(col, _build(sample_copy, 1_700_000_500))
+
+        after = notes_by_id(col)
+        assert col.note_count() == 4
+        assert "Bessel:" in after["sample-unbiased-variance"]["Back"]
+        assert after["sample-unbiased-variance"].mod > mods_before["sample-unbiased-variance"]
+        assert "my-own-tag" in after["sample-relu"].tags
+        assert after["sample-table"]["Extra"] == "my own note"
+        unchanged = {k: n.mod for k, n in after.items() if k != "sample-unbiased-variance"}
+        assert unchanged == {k: v for k, v in mods_before.items() if k != "sample-unbiased-variance"}
+        assert history(col, studied) == before
     finally:
         col.close()
