@@ -35,7 +35,7 @@ def dump_apkg(path: Path) -> dict[str, Any]:
                 "guid": guid,
                 "type": model_names[mid],
                 "tags": tags.split(),
-                "fields": dict(zip(field_names[mid], flds.split("\x1f"))),
+                "fields": dict(zip(field_names[mid], flds.split("\x1f"), strict=True)),
                 "cards": sorted([deck_names[did], ord_] for n, did, ord_ in cards if n == nid),
             }
         )

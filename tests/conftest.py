@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from ankigen.cli import cli  # noqa: E402
+from ankigen.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = Path(__file__).parent / "projects" / "sample"
@@ -62,7 +62,9 @@ def run_cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Run the CLI in-process: assert the exit code, keep stdout and stderr apart, re-raise real exceptions."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
-    def run(args: list[str], exit_code: int = 0, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Result:
+    def run(
+        args: list[str], exit_code: int = 0, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> Result:
         runner = CliRunner()
         old = Path.cwd()
         if cwd is not None:

@@ -87,9 +87,21 @@ def test_cli_source_date_epoch_must_be_a_number(run_cli, sample_copy: Path) -> N
 def test_build_deck_py_and_python_m_are_equivalent_to_ankigen_build(sample_copy: Path, tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parents[1]
     env = {"SOURCE_DATE_EPOCH": "1700000000", "PATH": "/usr/bin:/bin"}
-    a = subprocess.run([sys.executable, str(repo / "build_deck.py"), "-o", str(tmp_path / "a.apkg")],
-                       cwd=sample_copy, env=env, capture_output=True, text=True, check=True)
-    b = subprocess.run([sys.executable, "-m", "ankigen", "build", "-o", str(tmp_path / "b.apkg")],
-                       cwd=sample_copy, env=env, capture_output=True, text=True, check=True)
+    a = subprocess.run(
+        [sys.executable, str(repo / "build_deck.py"), "-o", str(tmp_path / "a.apkg")],
+        cwd=sample_copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    b = subprocess.run(
+        [sys.executable, "-m", "ankigen", "build", "-o", str(tmp_path / "b.apkg")],
+        cwd=sample_copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "Traceback" not in a.stderr + b.stderr
     assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()

@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from apkg_dump import dump_apkg
-
 from ankigen.config import load_config
 from ankigen.pipeline import build
+from apkg_dump import dump_apkg
 
 GOLDEN = Path(__file__).parent / "golden" / "sample.deck.json"
 

@@ -37,14 +37,23 @@ def test_lock_plan_partial_build_keeps_other_entries_and_reports_no_orphans() ->
 def test_lock_format_round_trips_sorted() -> None:
     lock = Lock({"z": Entry("0" * 16, 1, "A::B C"), "a": Entry("1" * 16, 2, "A")}, Entry("2" * 16, 3, ""))
     text = format_lock(lock)
-    assert text.splitlines()[2:] == [f"@notetypes {'2' * 16} 3", f"a {'1' * 16} 2 A", f"z {'0' * 16} 1 A::B C"]
+    assert text.splitlines()[2:] == [
+        f"@notetypes {'2' * 16} 3",
+        f"a {'1' * 16} 2 A",
+        f"z {'0' * 16} 1 A::B C",
+    ]
     assert parse_lock(text) == (lock, ())
 
 
 def test_lock_conflict_markers_are_errors_with_location() -> None:
     text = "<<<<<<< HEAD\na " + "0" * 16 + " 1 D\n=======\na " + "1" * 16 + " 2 D\n>>>>>>> other\n"
     _lock, problems = parse_lock(text)
-    assert [d.check_tuple() for d in problems] == [("E501", 1, 1), ("E501", 3, 1), ("E501", 4, 1), ("E501", 5, 1)]
+    assert [d.check_tuple() for d in problems] == [
+        ("E501", 1, 1),
+        ("E501", 3, 1),
+        ("E501", 4, 1),
+        ("E501", 5, 1),
+    ]
     lenient, none = parse_lock(text, lenient=True)
     assert none == () and lenient.notes["a"].mod == 2
 
@@ -67,7 +76,7 @@ def test_lock_noop_build_leaves_lock_and_package_byte_identical(sample_copy: Pat
     result = _build(sample_copy, 1_800_000_000)  # later clock, same sources
     assert (sample_copy / "ankigen.lock").read_bytes() == lock1
     assert (sample_copy / "dist" / "sample.apkg").read_bytes() == apkg1
-    assert result.extra["report"][0] == "Re-import: 0 new, 0 changed, 4 unchanged."
+    assert result.report[0] == "Re-import: 0 new, 0 changed, 4 unchanged."
 
 
 def test_lock_copy_of_tree_elsewhere_builds_identical_bytes(sample_copy: Path, tmp_path: Path) -> None:
@@ -86,12 +95,16 @@ def test_lock_report_names_orphans_with_search_and_deck_moves(sample_copy: Path)
     start, end = text.index("  - id: sample-sigmoid-cloze"), len(text)
     acts.write_text(text[:start], encoding="utf-8")
     est = sample_copy / "cards" / "stats" / "estimators.md"
-    est.write_text(est.read_text("utf-8").replace("deck: Classical::Statistics", "deck: Classical::Estimation"),
-                   encoding="utf-8")
+    est.write_text(
+        est.read_text("utf-8").replace("deck: Classical::Statistics", "deck: Classical::Estimation"),
+        encoding="utf-8",
+    )
     result = _build(sample_copy, 1_700_000_100)
-    report = result.extra["report"]
+    report = result.report
     assert report[0] == "Re-import: 0 new, 2 changed, 1 unchanged."
-    assert "1 note(s) removed from the sources stay in Anki (an import never deletes): sample-sigmoid-cloze" in report[2]
+    assert (
+        "1 note(s) removed from the sources stay in Anki (an import never deletes): sample-sigmoid-cloze" in report[2]
+    )
     assert report[3] == '  find them in the Anki browser with: "Id:sample-sigmoid-cloze"'
     assert "    sample-table: Sample::Classical::Statistics -> Sample::Classical::Estimation" in report
     assert end > start

@@ -33,7 +33,10 @@ def test_render_display_dollars_become_bracket_delimiters() -> None:
 
 def test_render_bare_environment_becomes_display_math() -> None:
     html = render("\\begin{aligned}\na &= b_1 \\\\\nc &< d_2\n\\end{aligned}")
-    assert html == '<div class="arithmatex">\\[\\begin{aligned}\na &amp;= b_1 \\\\\nc &amp;&lt; d_2\n\\end{aligned}\\]</div>'
+    assert (
+        html
+        == '<div class="arithmatex">\\[\\begin{aligned}\na &amp;= b_1 \\\\\nc &amp;&lt; d_2\n\\end{aligned}\\]</div>'
+    )
 
 
 def test_render_fenced_code_is_untouched_and_highlighted_with_classes() -> None:
@@ -66,7 +69,13 @@ def test_render_table_with_math_cells() -> None:
 
 @pytest.mark.parametrize(
     ("source", "unclosed"),
-    [("a \\(x", ["\\("]), ("$$x", ["$$"]), ("\\[x", ["\\["]), ("\\begin{align}x", ["\\begin{align}"]), ("$5 and $10", [])],
+    [
+        ("a \\(x", ["\\("]),
+        ("$$x", ["$$"]),
+        ("\\[x", ["\\["]),
+        ("\\begin{align}x", ["\\begin{align}"]),
+        ("$5 and $10", []),
+    ],
 )
 def test_scan_math_finds_unclosed_openers(source: str, unclosed: list[str]) -> None:
     assert [u.opener for u in scan_math(source)[1]] == unclosed

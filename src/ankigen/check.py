@@ -127,7 +127,12 @@ def _explained(source: Text | None) -> bool:
 def dollar_left(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
     """A ``$`` that looks like a math delimiter survived rendering: Anki would show it raw."""
     for rc in rendered:
-        sources = {"question": rc.card.front, "answer": rc.card.back, "extra": rc.card.extra, "context": rc.card.context}
+        sources = {
+            "question": rc.card.front,
+            "answer": rc.card.back,
+            "extra": rc.card.extra,
+            "context": rc.card.context,
+        }
         for name, fragment, span in _fields(rc):
             if _explained(sources[name]):
                 continue
@@ -146,7 +151,7 @@ def dollar_left(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
 
 def image_without_alt(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
     for rc in rendered:
-        for ref, (_target, alt) in zip(rc.media, _all_images(rc)):
+        for ref, (_target, alt) in zip(rc.media, _all_images(rc), strict=False):
             if not alt or not alt.strip():
                 yield diag("W401", ref.span, f"image {ref.target!r} has no alt text")
 

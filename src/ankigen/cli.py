@@ -44,8 +44,10 @@ def _emit(diagnostics: tuple[Diagnostic, ...], fmt: str, root: Path, *, err: boo
 
 
 root_option = click.option(
-    "--root", type=click.Path(file_okay=False, exists=True), help="Project folder (default: the nearest folder "
-    "above the current one with ankigen.toml or [tool.ankigen] in pyproject.toml)."
+    "--root",
+    type=click.Path(file_okay=False, exists=True),
+    help="Project folder (default: the nearest folder "
+    "above the current one with ankigen.toml or [tool.ankigen] in pyproject.toml).",
 )
 
 
@@ -63,8 +65,15 @@ def cli() -> None:
 @click.option("--no-lock", is_flag=True, help="Neither read nor write ankigen.lock: every note gets the build time.")
 @click.option("--format", "fmt", type=FORMATS, default="concise", show_default=True, help="Diagnostic format.")
 @root_option
-def build(paths: tuple[Path, ...], output: str | None, deck_name: str | None, strict: bool, no_lock: bool,
-          fmt: str, root: str | None) -> None:
+def build(
+    paths: tuple[Path, ...],
+    output: str | None,
+    deck_name: str | None,
+    strict: bool,
+    no_lock: bool,
+    fmt: str,
+    root: str | None,
+) -> None:
     """Build an .apkg from the card files (all of cards/, or PATHS)."""
     config, problems = _config(root, output=output, deck_name=deck_name)
     if problems:
@@ -83,7 +92,7 @@ def build(paths: tuple[Path, ...], output: str | None, deck_name: str | None, st
     )
     for deck, count in result.deck_counts():
         click.echo(f"  {count:5d}  {config.deck_name}::{deck}", err=True)
-    for line in result.extra.get("report", []):  # type: ignore[union-attr]
+    for line in result.report:
         click.echo(line, err=True)
     sys.exit(0)
 
@@ -122,7 +131,7 @@ def lock(rebuild: bool, root: str | None) -> None:
         click.echo(closing_line(result.diagnostics, result.files) + " Lock not written.", err=True)
         sys.exit(1)
     click.echo(config.rel(config.root / "ankigen.lock"))
-    for line in result.extra.get("report", []):  # type: ignore[union-attr]
+    for line in result.report:
         click.echo(line, err=True)
 
 

@@ -103,7 +103,11 @@ def load_config(root: Path, overrides: Mapping[str, str | None]) -> tuple[Config
     for key in table:
         if key not in KEYS:
             diagnostics.append(
-                diag("E108", Span(rel, _line_of(text, key)), f"unknown setting {key!r}" + did_you_mean(key, KEYS))
+                diag(
+                    "E108",
+                    Span(rel, _line_of(text, key)),
+                    f"unknown setting {key!r}" + did_you_mean(key, KEYS),
+                )
             )
     values: dict[str, str] = {}
     for key in KEYS:
@@ -112,7 +116,11 @@ def load_config(root: Path, overrides: Mapping[str, str | None]) -> tuple[Config
             continue
         if not isinstance(value, str) or not value.strip():
             diagnostics.append(
-                diag("E108", Span(rel, _line_of(text, key)), f"setting {key!r} must be a non-empty string, got {value!r}")
+                diag(
+                    "E108",
+                    Span(rel, _line_of(text, key)),
+                    f"setting {key!r} must be a non-empty string, got {value!r}",
+                )
             )
             continue
         values[key] = value

@@ -112,7 +112,7 @@ class Diagnostic:
         return "\n".join(lines)
 
 
-def diag(code: str, span: Span, message: str, help: str = "") -> Diagnostic:  # noqa: A002 - mirrors the field
+def diag(code: str, span: Span, message: str, help: str = "") -> Diagnostic:
     if code not in CODES:
         raise ValueError(f"undocumented diagnostic code {code!r}")
     return Diagnostic(code, span, message, help)

@@ -58,8 +58,12 @@ def parse_lock(text: str, path: str = LOCK_FILE, *, lenient: bool = False) -> tu
             continue
         if _CONFLICT_RE.match(line):
             problems.append(
-                diag("E501", Span(path, number, 1), "merge conflict marker in lock file",
-                     help="run `ankigen lock --rebuild` to regenerate it from the sources")
+                diag(
+                    "E501",
+                    Span(path, number, 1),
+                    "merge conflict marker in lock file",
+                    help="run `ankigen lock --rebuild` to regenerate it from the sources",
+                )
             )
             continue
         m = _NOTETYPES_RE.match(line)
@@ -69,17 +73,24 @@ def parse_lock(text: str, path: str = LOCK_FILE, *, lenient: bool = False) -> tu
         m = _LINE_RE.match(line)
         if m is None:
             problems.append(
-                diag("E501", Span(path, number, 1), f"malformed lock file line {line[:60]!r}; "
-                     "expected '<id> <16 hex digits> <time> <deck>'",
-                     help="run `ankigen lock --rebuild` to regenerate it from the sources")
+                diag(
+                    "E501",
+                    Span(path, number, 1),
+                    f"malformed lock file line {line[:60]!r}; expected '<id> <16 hex digits> <time> <deck>'",
+                    help="run `ankigen lock --rebuild` to regenerate it from the sources",
+                )
             )
             continue
         entry = Entry(m["hash"], int(m["mod"]), m["deck"])
         if m["id"] in notes:
             if not lenient:
                 problems.append(
-                    diag("E501", Span(path, number, 1), f"card id {m['id']!r} appears twice in lock file",
-                         help="run `ankigen lock --rebuild` to regenerate it from the sources")
+                    diag(
+                        "E501",
+                        Span(path, number, 1),
+                        f"card id {m['id']!r} appears twice in lock file",
+                        help="run `ankigen lock --rebuild` to regenerate it from the sources",
+                    )
                 )
             if entry.mod < notes[m["id"]].mod:
                 continue

@@ -128,7 +128,7 @@ function ankiPackages(allPackages) {
 
 // Commands whose effect outlives the formula they are in; a formula using one gets a fresh
 // input jax afterwards, so that every formula is checked on its own.
-const STATEFUL = /\\(?:(?:re)?new(?:command|environment|tagform)|renewtagform|usetagform|[gex]?def|let|DeclareMathOperator|DeclarePaired\w*|require|setOptions|newcolumntype|mathtoolsset|definecolor|newcolumntype)(?![A-Za-z])/;
+const STATEFUL = /\\(?:(?:re)?new(?:command|environment|tagform)|renewtagform|usetagform|[gex]?def|let|DeclareMathOperator|DeclarePaired\w*|require|setOptions|newcolumntype|mathtoolsset|definecolor)(?![A-Za-z])/;
 
 function mmlErrorMessage(node) {
   // The first merror of an internal MathML tree (MathJax's error boxes), as its message.

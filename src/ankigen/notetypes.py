@@ -36,7 +36,13 @@ BASIC = NoteType(
     name="ankigen Basic",
     kind=NoteKind.BASIC,
     fields=("Front", "Back", "Extra", "Context", "Breadcrumb", "Source", "Id"),
-    templates=(("Card 1", _FRONT % "{{Front}}", _BACK % ("{{FrontSide}}", '<div class="ag-answer">{{Back}}</div>\n')),),
+    templates=(
+        (
+            "Card 1",
+            _FRONT % "{{Front}}",
+            _BACK % ("{{FrontSide}}", '<div class="ag-answer">{{Back}}</div>\n'),
+        ),
+    ),
 )
 
 CLOZE = NoteType(

@@ -124,7 +124,10 @@ def build_package(notes: Sequence[NoteSpec], media: Sequence[MediaFile], model_m
             zf.writestr(info, data)
 
         add("collection.anki2", db)
-        add("media", json.dumps({str(i): m.name for i, m in enumerate(ordered)}, sort_keys=True))
+        add(
+            "media",
+            json.dumps({str(i): m.name for i, m in enumerate(ordered)}, sort_keys=True).encode("utf-8"),
+        )
         for i, m in enumerate(ordered):
             add(str(i), m.data)
     return buffer.getvalue()

@@ -56,7 +56,7 @@ class _Ctx:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def add(self, code: str, span: Span, message: str, help: str = "") -> None:  # noqa: A002
+    def add(self, code: str, span: Span, message: str, help: str = "") -> None:
         self.diagnostics.append(diag(code, span, message, help))
 
 
@@ -183,7 +183,9 @@ class _Reader:
 
 
 def _kind(node: yaml.Node) -> str:
-    return {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}.get(type(node), "scalar")
+    if isinstance(node, yaml.MappingNode):
+        return "mapping"
+    return "list" if isinstance(node, yaml.SequenceNode) else "scalar"
 
 
 # ------------------------------------------------------------------------------------------ card building
@@ -222,7 +224,12 @@ def normalize_tags(ctx: _Ctx, items: tuple[tuple[str, Span], ...]) -> tuple[str,
             levels = [level.strip() for level in re.split(r"::|/", word)]
             if any(re.search(r"\s", level) for level in levels):
                 fixed = "::".join(re.sub(r"\s+", "-", level) for level in levels if level)
-                ctx.add("W202", span, f"space in tag {word!r}; using {fixed!r}", help="Anki tags cannot hold spaces")
+                ctx.add(
+                    "W202",
+                    span,
+                    f"space in tag {word!r}; using {fixed!r}",
+                    help="Anki tags cannot hold spaces",
+                )
                 levels = fixed.split("::")
             tag = "::".join(level for level in levels if level)
             if tag and tag not in out:
@@ -283,7 +290,7 @@ def _make_card(
             ctx.add(
                 "E205",
                 id_span,
-                f"invalid card id {value!r}; expected letters, digits, '.', '_' and '-', starting with a letter or digit",
+                f"invalid card id {value!r}; expected letters, digits, '.', '_' and '-' (first a letter or digit)",
             )
             ok = False
     else:
@@ -362,7 +369,11 @@ def _parse_yaml(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]) ->
             front_key = "text"
             front = text("text")
             if "question" in fields:
-                ctx.add("E201", fields["question"].span, "a card has either 'text' (cloze) or 'question', not both")
+                ctx.add(
+                    "E201",
+                    fields["question"].span,
+                    "a card has either 'text' (cloze) or 'question', not both",
+                )
             if kind is None:
                 kind = NoteKind.CLOZE
         else:
@@ -460,9 +471,7 @@ def _front_matter(ctx: _Ctx, src: SourceFile) -> tuple[yaml.Node | None, int]:
     return None, len(lines) + 1
 
 
-def _metadata(
-    ctx: _Ctx, src: SourceFile, body: list[_Line]
-) -> tuple[dict[str, _Value], _Reader | None, list[_Line]]:
+def _metadata(ctx: _Ctx, src: SourceFile, body: list[_Line]) -> tuple[dict[str, _Value], _Reader | None, list[_Line]]:
     """The metadata comment at the top of a card body, and the body without it."""
     i = 0
     while i < len(body) and not body[i].text.strip():
@@ -484,7 +493,11 @@ def _metadata(
     if _MARKER_RE.match(first.text) or not _META_LOOKS_RE.match(content):
         return {}, None, body
     if end is None:
-        ctx.add("E104", Span(src.path, first.number, start_col - 3), "card metadata comment is not closed with '-->'")
+        ctx.add(
+            "E104",
+            Span(src.path, first.number, start_col - 3),
+            "card metadata comment is not closed with '-->'",
+        )
         return {}, None, []
     single = end == i
     line0, col0 = first.number - 1, start_col
@@ -539,13 +552,15 @@ def _parse_markdown(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]
     for index, (line, title, level) in enumerate(headings):
         if level != 2:
             continue
-        end = headings[index + 1][0].number if index + 1 < len(headings) else all_lines[-1].number + 1 if all_lines else 0
+        end = (
+            headings[index + 1][0].number if index + 1 < len(headings) else all_lines[-1].number + 1 if all_lines else 0
+        )
         body = [ln for ln in all_lines if line.number < ln.number < end]
         col = line.text.index(title) + 1 if title else 3
         span = Span(src.path, line.number, 1)
         heading_text = Text(title.strip(), TextOrigin(src.path, ((line.number, col),)))
         before = len(ctx.diagnostics)
-        values, reader, body = _metadata(ctx, src, body)
+        values, meta_reader, body = _metadata(ctx, src, body)
         if any(d.code == "E104" for d in ctx.diagnostics[before:]):
             continue  # the metadata comment is broken: report that alone, not the card's missing id
         question_lines, answer_lines, extra_lines = _split_markers(body)
@@ -553,24 +568,27 @@ def _parse_markdown(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]
         extra_q = _block(src.path, question_lines)
         if extra_q is not None:
             joined = heading_text.value + "\n\n" + extra_q.value
-            front = Text(joined, TextOrigin(src.path, heading_text.origin.line_starts + ((0, 1),) + extra_q.origin.line_starts))
+            front = Text(
+                joined,
+                TextOrigin(src.path, (*heading_text.origin.line_starts, (line.number, 1), *extra_q.origin.line_starts)),
+            )
         back = _block(src.path, answer_lines) or Text("", TextOrigin.at(span))
         extra = _block(src.path, extra_lines)
         card_id = kind = context = None
         tags: tuple[str, ...] = ()
         refs: tuple[str, ...] = ()
-        if reader is not None:
+        if meta_reader is not None:
             get: Callable[[str], _Value | None] = values.get
-            if (v := get("id")) is not None and (raw := reader.string(v, "id")) is not None:
+            if (v := get("id")) is not None and (raw := meta_reader.string(v, "id")) is not None:
                 card_id = (raw, v.span)
-            if (v := get("type")) is not None and (raw := reader.string(v, "type")) is not None:
+            if (v := get("type")) is not None and (raw := meta_reader.string(v, "type")) is not None:
                 kind = _parse_kind(ctx, raw, v.span)
             if (v := get("context")) is not None:
-                context = reader.text(v, "context")
+                context = meta_reader.text(v, "context")
             if (v := get("tags")) is not None:
-                tags = normalize_tags(ctx, reader.strings(v, "tags") or ())
+                tags = normalize_tags(ctx, meta_reader.strings(v, "tags") or ())
             if (v := get("ref")) is not None:
-                refs = tuple(r for r, _ in reader.strings(v, "ref") or ())
+                refs = tuple(r for r, _ in meta_reader.strings(v, "ref") or ())
         card = _make_card(
             ctx,
             defaults=defaults,

@@ -9,7 +9,7 @@ import hashlib
 import html
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from ankigen import check as rules
@@ -17,8 +17,8 @@ from ankigen.config import Config
 from ankigen.diagnostics import Diagnostic, diag, sort_unique
 from ankigen.discover import card_paths, read_sources, read_text_if_exists, resolve_media
 from ankigen.ids import note_guid
-from ankigen.model import Card, MediaFile, RenderedCard
 from ankigen.lock import LOCK_FILE, Plan, format_lock, parse_lock, plan, report_lines
+from ankigen.model import Card, MediaFile, RenderedCard
 from ankigen.notetypes import NOTE_TYPES, css
 from ankigen.package import NoteSpec, build_package
 from ankigen.parse import parse_file, section_tag
@@ -36,7 +36,8 @@ class BuildResult:
     output: Path | None = None
     size: int = 0
     written: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
+    report: tuple[str, ...] = ()
+    plan: Plan | None = None
 
     @property
     def errors(self) -> int:
@@ -51,10 +52,8 @@ def default_section(config: Config, rel_path: str) -> tuple[str, ...]:
     """The section a file's path implies: folders below ``cards/`` and the file stem, ``_`` read as a space."""
     path = PurePosixPath(rel_path)
     cards_rel = PurePosixPath(config.rel(config.cards_dir))
-    try:
+    if path.is_relative_to(cards_rel):
         path = path.relative_to(cards_rel)
-    except ValueError:
-        pass
     parts = [*path.parts[:-1], path.stem]
     return tuple(p.replace("_", " ").strip() for p in parts if p.strip())
 
@@ -71,7 +70,11 @@ def parse_all(config: Config, paths: Sequence[Path] = ()) -> tuple[tuple[Card, .
         found.extend(problems)
     if not files:
         found.append(
-            diag("E105", rules.span_of(config, config.cards_dir), f"no card files found in {config.rel(config.cards_dir)!r}")
+            diag(
+                "E105",
+                rules.span_of(config, config.cards_dir),
+                f"no card files found in {config.rel(config.cards_dir)!r}",
+            )
         )
     found.extend(rules.run_card_rules(cards))
     cards.sort(key=lambda c: (c.section, c.span.path, c.span.line))
@@ -98,8 +101,12 @@ def _collect_media(
                 continue
             if ref.target.startswith(("http://", "https://", "//")):
                 problems.append(
-                    diag("E403", ref.span, f"remote image {ref.target!r}; cards must not load anything from the network",
-                         help="download the file into media/ and reference it there")
+                    diag(
+                        "E403",
+                        ref.span,
+                        f"remote image {ref.target!r}; cards must not load anything from the network",
+                        help="download the file into media/ and reference it there",
+                    )
                 )
                 continue
             if ref.target.startswith("data:"):
@@ -110,8 +117,12 @@ def _collect_media(
                 continue
             if resolved.data is None:
                 problems.append(
-                    diag("E401", ref.span, f"image {ref.target!r} not found (looked for {resolved.rel!r})",
-                         help="paths are relative to the card file, or a name in the media folder")
+                    diag(
+                        "E401",
+                        ref.span,
+                        f"image {ref.target!r} not found (looked for {resolved.rel!r})",
+                        help="paths are relative to the card file, or a name in the media folder",
+                    )
                 )
                 continue
             digest = hashlib.sha256(resolved.data).hexdigest()
@@ -164,8 +175,8 @@ def compile_notes(
         rendered.append(rc)
         found.extend(problems)
     found.extend(rules.run_rendered_rules(rendered))
-    names, media, problems = _collect_media(config, rendered)
-    found.extend(problems)
+    names, media, media_problems = _collect_media(config, rendered)
+    found.extend(media_problems)
     notes = []
     for rc in rendered:
         card = rc.card
@@ -203,8 +214,14 @@ def notetypes_hash() -> str:
     return h.hexdigest()[:16]
 
 
-def _plan(config: Config, notes: Sequence[tuple[Card, str, NoteSpec]], now: int, *, partial: bool,
-          lenient: bool = False) -> tuple[Plan | None, tuple[Diagnostic, ...]]:
+def _plan(
+    config: Config,
+    notes: Sequence[tuple[Card, str, NoteSpec]],
+    now: int,
+    *,
+    partial: bool,
+    lenient: bool = False,
+) -> tuple[Plan | None, tuple[Diagnostic, ...]]:
     text = read_text_if_exists(config.root / LOCK_FILE)
     previous, problems = parse_lock(text or "", LOCK_FILE, lenient=lenient)
     if problems:
@@ -224,28 +241,34 @@ def build(
     cards, notes, media, found, files = compile_notes(config, paths)
     lock_plan: Plan | None = None
     if use_lock and not any(d.is_error for d in found):
-        lock_plan, problems = _plan(config, notes, now, partial=bool(paths))
-        found.extend(problems)
+        lock_plan, lock_problems = _plan(config, notes, now, partial=bool(paths))
+        found.extend(lock_problems)
     diagnostics = sort_unique(found)
     blocked = any(d.is_error or strict for d in diagnostics)
     if blocked:
         return BuildResult(diagnostics, files, cards, output=config.output)
     mods = lock_plan.mods if lock_plan else {}
-    specs = tuple(
-        replace(spec, mod=mods.get(card.id, now)) for card, _digest, spec in notes
-    )
+    specs = tuple(replace(spec, mod=mods.get(card.id, now)) for card, _digest, spec in notes)
     model_mod = lock_plan.notetypes_mod if lock_plan else now
     data = build_package(specs, media, model_mod=model_mod)
     write_atomic(config.output, data)
-    report: list[str] = []
+    report: tuple[str, ...] = ()
     if lock_plan is not None:
         lock_text = format_lock(lock_plan.lock)
         if read_text_if_exists(config.root / LOCK_FILE) != lock_text:
             write_atomic(config.root / LOCK_FILE, lock_text.encode("utf-8"))
-        report = report_lines(lock_plan)
+        report = tuple(report_lines(lock_plan))
     return BuildResult(
-        diagnostics, files, cards, specs, media, config.output, len(data), written=True,
-        extra={"report": report, "plan": lock_plan},
+        diagnostics,
+        files,
+        cards,
+        specs,
+        media,
+        config.output,
+        len(data),
+        written=True,
+        report=report,
+        plan=lock_plan,
     )
 
 
@@ -258,4 +281,4 @@ def rebuild_lock(config: Config, now: int) -> BuildResult:
     lock_plan, _ = _plan(config, notes, now, partial=False, lenient=True)
     assert lock_plan is not None
     write_atomic(config.root / LOCK_FILE, format_lock(lock_plan.lock).encode("utf-8"))
-    return BuildResult(diagnostics, files, cards, written=True, extra={"report": report_lines(lock_plan)})
+    return BuildResult(diagnostics, files, cards, written=True, report=tuple(report_lines(lock_plan)))

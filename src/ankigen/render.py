@@ -192,7 +192,11 @@ def source_diagnostics(text: Text, field: str) -> list[Diagnostic]:
     for start, end in find_clozes(text.value):
         if end is None:
             out.append(
-                diag("E306", text.origin.span(text.value, start), "cloze deletion '{{c…::' is never closed with '}}'")
+                diag(
+                    "E306",
+                    text.origin.span(text.value, start),
+                    "cloze deletion '{{c…::' is never closed with '}}'",
+                )
             )
     return out
 

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from anki_helpers import history, import_package, new_collection, notes_by_id, study
 
+from anki_helpers import history, import_package, new_collection, notes_by_id, study
 from ankigen.config import load_config
 from ankigen.pipeline import build
 
@@ -31,11 +31,25 @@ def test_e2e_sample_imports_with_decks_tags_math_breadcrumb_and_media(sample_cop
         assert col.note_count() == 4
         assert col.card_count() == 5  # the cloze note has two deletions
         names = {d.name for d in col.decks.all_names_and_ids()}
-        assert {"Sample", "Sample::Classical", "Sample::Classical::Statistics", "Sample::DL",
-                "Sample::DL::Activations"} <= names
+        assert {
+            "Sample",
+            "Sample::Classical",
+            "Sample::Classical::Statistics",
+            "Sample::DL",
+            "Sample::DL::Activations",
+        } <= names
         notes = notes_by_id(col)
-        assert set(notes) == {"sample-unbiased-variance", "sample-table", "sample-relu", "sample-sigmoid-cloze"}
-        assert sorted(notes["sample-table"].tags) == ["Classical::Estimation", "Classical::Statistics", "Math"]
+        assert set(notes) == {
+            "sample-unbiased-variance",
+            "sample-table",
+            "sample-relu",
+            "sample-sigmoid-cloze",
+        }
+        assert sorted(notes["sample-table"].tags) == [
+            "Classical::Estimation",
+            "Classical::Statistics",
+            "Math",
+        ]
         assert notes["sample-relu"].note_type()["name"] == "ankigen Basic"
         assert notes["sample-sigmoid-cloze"].note_type()["name"] == "ankigen Cloze"
         for note in notes.values():
@@ -79,7 +93,8 @@ def test_e2e_rebuild_updates_in_place_adds_new_and_keeps_history(sample_copy: Pa
         relu = yaml_text[relu_start:relu_end]
         acts.write_text(yaml_text[:relu_start] + yaml_text[relu_end:], encoding="utf-8")
         (sample_copy / "cards" / "dl" / "more.yaml").write_text(
-            "deck: DL::Activations\ntags: [DL/Basics]\ncards:\n" + relu
+            "deck: DL::Activations\ntags: [DL/Basics]\ncards:\n"
+            + relu
             + "  - id: sample-tanh\n    question: What is tanh?\n    answer: '$\\tanh x = 2\\sigma(2x) - 1$'\n",
             encoding="utf-8",
         )
