@@ -43,6 +43,11 @@ def _emit(diagnostics: tuple[Diagnostic, ...], fmt: str, root: Path, *, err: boo
         click.echo(format_diagnostics(diagnostics, fmt, root), err=err)
 
 
+def _skipped(reason: str) -> None:
+    if reason:
+        click.echo(f"note: formulas were not checked with MathJax ({reason})", err=True)
+
+
 root_option = click.option(
     "--root",
     type=click.Path(file_okay=False, exists=True),
@@ -81,6 +86,7 @@ def build(
         sys.exit(exit_code(problems))
     result = pipeline.build(config, _now(), paths, strict=strict, use_lock=not no_lock)
     _emit(result.diagnostics, fmt, config.root, err=True)
+    _skipped(result.mathjax_skipped)
     if not result.written:
         click.echo(closing_line(result.diagnostics, result.files) + " Nothing written.", err=True)
         sys.exit(exit_code(result.diagnostics, strict=strict) or 1)
@@ -107,6 +113,7 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str, root: str | None) -> 
     config, problems = _config(root)
     result = pipeline.check(config, paths) if not any(p.is_error for p in problems) else None
     diagnostics = sort_unique((*problems, *(result.diagnostics if result else ())))
+    _skipped(result.mathjax_skipped if result else "")
     files = result.files if result else 0
     if fmt == "json":
         click.echo(format_diagnostics(diagnostics, "json", config.root))

@@ -6,6 +6,7 @@ Every stage returns values and diagnostics; nothing is written when any diagnost
 from __future__ import annotations
 
 import hashlib
+import re
 import html
 from collections import Counter
 from collections.abc import Sequence
@@ -18,11 +19,14 @@ from ankigen.diagnostics import Diagnostic, diag, sort_unique
 from ankigen.discover import card_paths, read_sources, read_text_if_exists, resolve_media
 from ankigen.ids import note_guid
 from ankigen.lock import LOCK_FILE, Plan, format_lock, parse_lock, plan, report_lines
-from ankigen.model import Card, MediaFile, RenderedCard
+from ankigen.mathjax import MathJaxUnavailable
+from ankigen.mathjax import validate as validate_math
+from ankigen.model import Card, MediaFile, RenderedCard, Span
 from ankigen.notetypes import NOTE_TYPES, css
 from ankigen.package import NoteSpec, build_package
 from ankigen.parse import parse_file, section_tag
-from ankigen.render import link_media, new_converter, render_card
+from ankigen.render import link_media, new_converter, render_card, scan_math
+from ankigen.textcheck import control_chars_in
 from ankigen.write import write_atomic
 
 
@@ -38,6 +42,7 @@ class BuildResult:
     written: bool = False
     report: tuple[str, ...] = ()
     plan: Plan | None = None
+    mathjax_skipped: str = ""
 
     @property
     def errors(self) -> int:
@@ -201,9 +206,56 @@ def content_hash(spec: NoteSpec) -> str:
     return h.hexdigest()[:16]
 
 
-def check(config: Config, paths: Sequence[Path] = ()) -> BuildResult:
+_CLOZE_OPEN_RE = re.compile(r"\{\{c\d+::")
+
+
+def math_diagnostics(config: Config, cards: Sequence[Card]) -> tuple[list[Diagnostic], str]:
+    """Every formula typeset by the real MathJax that Anki uses (``E303`` for each it rejects).
+
+    Returns the diagnostics and, when MathJax could not run (no node, no ``npm ci``), why it was skipped.
+    """
+    places: dict[tuple[str, bool], list[Span]] = {}
+    for card in cards:
+        for text in (card.front, card.back, card.extra, card.context):
+            if text is None:
+                continue
+            spans, _unclosed = scan_math(text.value)
+            for m in spans:
+                tex = text.value[m.body_start : m.body_end]
+                # a cloze inside a formula: Anki swaps the deletion for its content (or [...]) before MathJax
+                tex = _CLOZE_OPEN_RE.sub("{{", tex)
+                if control_chars_in(tex):
+                    continue  # E106 already explains this formula
+                places.setdefault((tex, m.display), []).append(text.origin.span(text.value, m.start))
+    if not places:
+        return [], ""
+    formulas = list(places)
+    results = validate_math(formulas, config.root)
+    if isinstance(results, MathJaxUnavailable):
+        return [], results.reason
+    out = []
+    for (tex, _display), message in zip(formulas, results, strict=True):
+        if message is None:
+            continue
+        for span in places[(tex, _display)]:
+            out.append(
+                diag(
+                    "E303",
+                    span,
+                    f"MathJax cannot typeset this formula: {message}",
+                    help="Anki would show a red error box; fix the LaTeX",
+                )
+            )
+    return out, ""
+
+
+def check(config: Config, paths: Sequence[Path] = (), *, mathjax: bool = True) -> BuildResult:
     cards, _notes, _media, found, files = compile_notes(config, paths)
-    return BuildResult(sort_unique(found), files, cards)
+    skipped = ""
+    if mathjax:
+        problems, skipped = math_diagnostics(config, cards)
+        found.extend(problems)
+    return BuildResult(sort_unique(found), files, cards, mathjax_skipped=skipped)
 
 
 def notetypes_hash() -> str:
@@ -231,7 +283,13 @@ def _plan(
 
 
 def build(
-    config: Config, now: int, paths: Sequence[Path] = (), *, strict: bool = False, use_lock: bool = True
+    config: Config,
+    now: int,
+    paths: Sequence[Path] = (),
+    *,
+    strict: bool = False,
+    use_lock: bool = True,
+    mathjax: bool = True,
 ) -> BuildResult:
     """Build the package; write it only when no diagnostic is an error (or a warning, under ``strict``).
 
@@ -239,6 +297,10 @@ def build(
     is written; without it every note gets ``now``.
     """
     cards, notes, media, found, files = compile_notes(config, paths)
+    skipped = ""
+    if mathjax:
+        problems, skipped = math_diagnostics(config, cards)
+        found.extend(problems)
     lock_plan: Plan | None = None
     if use_lock and not any(d.is_error for d in found):
         lock_plan, lock_problems = _plan(config, notes, now, partial=bool(paths))
@@ -246,7 +308,7 @@ def build(
     diagnostics = sort_unique(found)
     blocked = any(d.is_error or strict for d in diagnostics)
     if blocked:
-        return BuildResult(diagnostics, files, cards, output=config.output)
+        return BuildResult(diagnostics, files, cards, output=config.output, mathjax_skipped=skipped)
     mods = lock_plan.mods if lock_plan else {}
     specs = tuple(replace(spec, mod=mods.get(card.id, now)) for card, _digest, spec in notes)
     model_mod = lock_plan.notetypes_mod if lock_plan else now

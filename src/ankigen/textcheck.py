@@ -179,3 +179,8 @@ ESCAPE_HELP = (
     "LaTeX in a double-quoted YAML string loses its backslashes ('\\t' becomes a TAB); "
     "write it in single quotes or a block scalar ('|')"
 )
+
+
+def control_chars_in(text: str) -> bool:
+    """Whether ``text`` holds a control character other than a newline (TABs included)."""
+    return any(True for _ in control_chars(text, allow_tab=False))
