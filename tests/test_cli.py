@@ -37,7 +37,7 @@ def test_cli_build_errors_exit_1_and_leave_existing_output_untouched(run_cli, sa
     result = run_cli(["build"], exit_code=1, cwd=sample_copy)
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert "cards/dl/broken.md:4:1: E301 unclosed inline math '\\\\(' (no '\\\\)' before end of answer)" in lines
+    assert "cards/dl/broken.md:4:1: E301 unclosed inline math '\\(' (no '\\)' before end of answer)" in lines
     assert any(line.startswith("cards/dl/broken.md:6:") and " E202 " in line for line in lines)
     assert any(" E204 duplicate card id 'sample-relu'" in line for line in lines)
     assert "Found 3 errors, 1 warning in 3 files. Nothing written." in lines

@@ -140,7 +140,7 @@ def dollar_left(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
             text = re.sub(r"<[^>]+>", "", text)
             m = re.search(r"\$(?=[^\s\d$])|(?<=[^\s\\])\$(?![\d])", text)
             if m:
-                snippet = text[max(0, m.start() - 15) : m.start() + 15].strip()
+                snippet = " ".join(text[max(0, m.start() - 15) : m.start() + 15].split())
                 yield diag(
                     "W301",
                     span,

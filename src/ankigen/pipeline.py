@@ -25,7 +25,7 @@ from ankigen.model import Card, MediaFile, RenderedCard, Span
 from ankigen.notetypes import NOTE_TYPES, css
 from ankigen.package import NoteSpec, build_package
 from ankigen.parse import parse_file, section_tag
-from ankigen.render import link_media, new_converter, render_card, scan_math
+from ankigen.render import brace_problem, link_media, new_converter, render_card, scan_math
 from ankigen.textcheck import control_chars_in
 from ankigen.write import write_atomic
 
@@ -224,8 +224,8 @@ def math_diagnostics(config: Config, cards: Sequence[Card]) -> tuple[list[Diagno
                 tex = text.value[m.body_start : m.body_end]
                 # a cloze inside a formula: Anki swaps the deletion for its content (or [...]) before MathJax
                 tex = _CLOZE_OPEN_RE.sub("{{", tex)
-                if control_chars_in(tex):
-                    continue  # E106 already explains this formula
+                if control_chars_in(tex) or brace_problem(tex) is not None:
+                    continue  # E106 or E302 already explains this formula
                 places.setdefault((tex, m.display), []).append(text.origin.span(text.value, m.start))
     if not places:
         return [], ""

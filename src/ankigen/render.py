@@ -126,7 +126,7 @@ def scan_math(text: str) -> tuple[list[MathSpan], list[Unclosed]]:
     return spans, unclosed
 
 
-def _brace_problem(body: str) -> tuple[int, str] | None:
+def brace_problem(body: str) -> tuple[int, str] | None:
     """Offset and description of the first unbalanced brace in a formula body (``\\{`` ``\\}`` ignored)."""
     stack: list[int] = []
     i = 0
@@ -178,12 +178,12 @@ def source_diagnostics(text: Text, field: str) -> list[Diagnostic]:
             diag(
                 "E301",
                 text.origin.span(text.value, u.offset),
-                f"unclosed {kind} math {u.opener!r} (no {u.closer!r} before end of {field})",
+                f"unclosed {kind} math '{u.opener}' (no '{u.closer}' before end of {field})",
             )
         )
     for span in spans:
         body = text.value[span.body_start : span.body_end]
-        problem = _brace_problem(body)
+        problem = brace_problem(body)
         if problem is not None:
             offset, message = problem
             out.append(diag("E302", text.origin.span(text.value, span.body_start + offset), message))
