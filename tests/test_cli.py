@@ -105,3 +105,10 @@ def test_build_deck_py_and_python_m_are_equivalent_to_ankigen_build(sample_copy:
     )
     assert "Traceback" not in a.stderr + b.stderr
     assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()
+
+
+def test_cli_unreadable_card_file_is_reported_not_skipped(run_cli, project) -> None:
+    root = project({"cards/a.md": "## Q\n<!-- id: a -->\nA\n"})
+    (root / "cards" / "gone.md").symlink_to(root / "cards" / "missing-target.md")
+    result = run_cli(["check"], exit_code=1, cwd=root)
+    assert result.stdout.startswith("cards/gone.md:1:1: E107 cannot read file: No such file or directory")

@@ -5,6 +5,7 @@ Bad values become diagnostics pointing at the line of the setting; nothing here 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -38,10 +39,10 @@ class Config:
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the project root, POSIX style (for diagnostics and fields)."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        for candidate, base in ((Path(os.path.abspath(path)), self.root), (path.resolve(), self.root.resolve())):
+            if candidate.is_relative_to(base):
+                return candidate.relative_to(base).as_posix()
+        return path.as_posix()
 
 
 def slugify(name: str) -> str:

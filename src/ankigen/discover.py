@@ -27,8 +27,8 @@ def _walk(folder: Path) -> Iterable[Path]:
             continue
         if entry.is_dir():
             yield from _walk(entry)
-        elif entry.is_file():
-            yield entry
+        elif entry.is_file() or entry.is_symlink():
+            yield entry  # a dangling link is reported when read (E107), not skipped
 
 
 def card_paths(config: Config, paths: Sequence[Path] = ()) -> list[Path]:

@@ -6,8 +6,8 @@ Every stage returns values and diagnostics; nothing is written when any diagnost
 from __future__ import annotations
 
 import hashlib
-import re
 import html
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from ankigen import check as rules
 from ankigen.config import Config
 from ankigen.diagnostics import Diagnostic, diag, sort_unique
-from ankigen.discover import card_paths, read_sources, read_text_if_exists, resolve_media
+from ankigen.discover import card_paths, media_files, read_sources, read_text_if_exists, resolve_media
 from ankigen.ids import note_guid
 from ankigen.lock import LOCK_FILE, Plan, format_lock, parse_lock, plan, report_lines
 from ankigen.mathjax import MathJaxUnavailable
@@ -139,6 +139,25 @@ def _collect_media(
     return final, tuple(sorted(by_digest.values(), key=lambda m: m.name)), problems
 
 
+def _unused_media(config: Config, rendered: Sequence[RenderedCard]) -> list[Diagnostic]:
+    """Files in the media folder that no card references (Anki would not import them anyway)."""
+    used = set()
+    for rc in rendered:
+        for ref in rc.media:
+            resolved = resolve_media(config, rc.card.span.path, ref.target)
+            used.add(resolved.rel)
+    return [
+        diag(
+            "W402",
+            Span(rel),
+            f"media file {rel!r} is not used by any card",
+            help="reference it from a card, or delete it (Anki imports only media that a note uses)",
+        )
+        for rel in media_files(config)
+        if rel not in used
+    ]
+
+
 def breadcrumb(section: tuple[str, ...]) -> str:
     return html.escape(" › ".join(section))
 
@@ -182,6 +201,8 @@ def compile_notes(
     found.extend(rules.run_rendered_rules(rendered))
     names, media, media_problems = _collect_media(config, rendered)
     found.extend(media_problems)
+    if not paths:
+        found.extend(_unused_media(config, rendered))
     notes = []
     for rc in rendered:
         card = rc.card

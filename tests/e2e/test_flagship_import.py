@@ -8,8 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from anki_helpers import import_package, new_collection
 
+from anki_helpers import import_package, new_collection
 from ankigen.config import load_config
 from ankigen.pipeline import build, parse_all
 
