@@ -6,18 +6,21 @@ everything else goes to stderr.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ankigen import __version__, pipeline
-from ankigen.config import Config, find_root, load_config
+from ankigen.config import Config, find_root, load_config, slugify
 from ankigen.diagnostics import Diagnostic, sort_unique
-from ankigen.report import EXIT_USAGE, closing_line, exit_code, format_diagnostics, size_text
+from ankigen.report import EXIT_USAGE, closing_line, exit_code, format_diagnostics, format_stats, size_text
 
 FORMATS = click.Choice(["concise", "full", "json"])
 
@@ -62,40 +65,118 @@ def cli() -> None:
     """Compile Markdown and YAML flashcards with LaTeX math into Anki decks."""
 
 
+def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A progress callback drawing on stderr, only on a terminal and not in CI; and a closer."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None, lambda: None
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            if total < 300:  # fewer fields render in well under a second: no bar
+                state["bar"] = None
+                return
+            state["bar"] = click.progressbar(length=total, label="Rendering", file=sys.stderr)
+            state["bar"].__enter__()
+            state["done"] = 0
+        bar = state["bar"]
+        if bar is not None:
+            bar.update(done - state["done"])
+            state["done"] = done
+
+    def close() -> None:
+        if state.get("bar") is not None:
+            state["bar"].__exit__(None, None, None)
+
+    return update, close
+
+
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+tag_options = [
+    click.option(
+        "--tag",
+        "tags",
+        multiple=True,
+        help="Only cards with this tag or a descendant (DL/Diffusion or DL::Diffusion); repeatable.",
+    ),
+    click.option(
+        "--exclude-tag",
+        "exclude_tags",
+        multiple=True,
+        help="Leave out cards with this tag or a descendant; repeatable; wins over --tag.",
+    ),
+]
+
+
+def _with_tags(func: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(tag_options):
+        func = option(func)
+    return func
+
+
+def _usage_errors(errors: tuple[str, ...]) -> None:
+    if errors:
+        for line in errors:
+            click.echo(f"Error: {line}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@paths_argument
 @click.option("-o", "--output", help="Where to write the .apkg (default: dist/<deck-slug>.apkg).")
 @click.option("--deck-name", help="Name of the root deck (default from the config).")
+@_with_tags
+@click.option("--split", is_flag=True, help="Also write one package per top-level section.")
+@click.option("--no-full", is_flag=True, help="With --split: write only the per-section packages.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: write nothing if there are any.")
 @click.option("--no-lock", is_flag=True, help="Neither read nor write ankigen.lock: every note gets the build time.")
+@click.option("--no-cache", is_flag=True, help="Render everything afresh (ignore .ankigen-cache/).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Render processes (0: one per core).")
 @click.option("--format", "fmt", type=FORMATS, default="concise", show_default=True, help="Diagnostic format.")
 @root_option
 def build(
     paths: tuple[Path, ...],
     output: str | None,
     deck_name: str | None,
+    tags: tuple[str, ...],
+    exclude_tags: tuple[str, ...],
+    split: bool,
+    no_full: bool,
     strict: bool,
     no_lock: bool,
+    no_cache: bool,
+    jobs: int,
     fmt: str,
     root: str | None,
 ) -> None:
     """Build an .apkg from the card files (all of cards/, or PATHS)."""
+    if (tags or exclude_tags) and not output:
+        slug = slugify("-".join((*tags, *(f"not-{t}" for t in exclude_tags))))
+        config, problems = _config(root, deck_name=deck_name)
+        output = str(config.output.with_name(f"{config.output.stem}--{slug}{config.output.suffix}"))
     config, problems = _config(root, output=output, deck_name=deck_name)
     if problems:
         _emit(problems, fmt, config.root, err=True)
         sys.exit(exit_code(problems))
-    result = pipeline.build(config, _now(), paths, strict=strict, use_lock=not no_lock)
+    progress, close = _progress_bar()
+    options = pipeline.Options(paths, tags, exclude_tags, use_cache=not no_cache, jobs=jobs, progress=progress)
+    try:
+        result = pipeline.build(
+            config, _now(), options, strict=strict, use_lock=not no_lock, split=split, full=not no_full
+        )
+    finally:
+        close()
+    _usage_errors(result.usage_errors)
     _emit(result.diagnostics, fmt, config.root, err=True)
     _skipped(result.mathjax_skipped)
     if not result.written:
         click.echo(closing_line(result.diagnostics, result.files) + " Nothing written.", err=True)
         sys.exit(exit_code(result.diagnostics, strict=strict) or 1)
-    click.echo(config.rel(result.output) if result.output else "")
-    click.echo(
-        f"Built {len(result.notes)} notes from {result.files} files: "
-        f"{config.rel(result.output) if result.output else ''} ({size_text(result.size)})",
-        err=True,
-    )
+    for path, _size in result.outputs:
+        click.echo(config.rel(path))
+    click.echo(f"Built {len(result.notes)} notes from {result.files} files:", err=True)
+    for path, size in result.outputs:
+        click.echo(f"  {config.rel(path)} ({size_text(size)})", err=True)
     for deck, count in result.deck_counts():
         click.echo(f"  {count:5d}  {config.deck_name}::{deck}", err=True)
     for line in result.report:
@@ -104,14 +185,25 @@ def build(
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@paths_argument
+@_with_tags
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--format", "fmt", type=FORMATS, default="concise", show_default=True, help="Output format.")
 @root_option
-def check(paths: tuple[Path, ...], strict: bool, fmt: str, root: str | None) -> None:
+def check(
+    paths: tuple[Path, ...],
+    tags: tuple[str, ...],
+    exclude_tags: tuple[str, ...],
+    strict: bool,
+    fmt: str,
+    root: str | None,
+) -> None:
     """Report every problem in the card files, without building."""
     config, problems = _config(root)
-    result = pipeline.check(config, paths) if not any(p.is_error for p in problems) else None
+    options = pipeline.Options(paths, tags, exclude_tags)
+    result = pipeline.check(config, options) if not any(p.is_error for p in problems) else None
+    if result is not None:
+        _usage_errors(result.usage_errors)
     diagnostics = sort_unique((*problems, *(result.diagnostics if result else ())))
     _skipped(result.mathjax_skipped if result else "")
     files = result.files if result else 0
@@ -121,6 +213,27 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str, root: str | None) -> 
         _emit(diagnostics, fmt, config.root, err=False)
         click.echo(closing_line(diagnostics, files), err=True)
     sys.exit(exit_code(diagnostics, strict=strict))
+
+
+@cli.command()
+@paths_argument
+@_with_tags
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@root_option
+def stats(
+    paths: tuple[Path, ...], tags: tuple[str, ...], exclude_tags: tuple[str, ...], fmt: str, root: str | None
+) -> None:
+    """Decks and tags with card counts, cards without ids, and totals."""
+    config, problems = _config(root)
+    if problems:
+        _emit(problems, "concise", config.root, err=True)
+        sys.exit(exit_code(problems))
+    summary = pipeline.stats(config, pipeline.Options(paths, tags, exclude_tags))
+    _usage_errors(tuple(summary.pop("usage_errors", ())))  # type: ignore[arg-type]
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    click.echo(format_stats(summary))
 
 
 @cli.command()

@@ -60,7 +60,6 @@ CODES: dict[str, str] = {
     "W402": "unused media file",
     "E404": "invalid deck name",
     "W403": "card in the root deck",
-    "E405": "unknown tag in filter",
     "E501": "malformed lock file",
 }
 

@@ -123,3 +123,15 @@ def validate(formulas: Sequence[tuple[str, bool]], project_root: Path) -> list[s
         detail = _last_line(proc.stderr) or "no message"
         return MathJaxUnavailable(f"node mathjax_check.mjs failed (exit {proc.returncode}): {detail}")
     return _parse_results(proc.stdout, len(formulas))
+
+
+def checker_stamp(project_root: Path) -> str:
+    """Identifies the checker (script and mathjax-full package) for caching verdicts; empty when unavailable."""
+    folder = find_node_modules(project_root)
+    if folder is None or not _SCRIPT.is_file():
+        return ""
+    import hashlib
+
+    h = hashlib.sha256(_SCRIPT.read_bytes())
+    h.update((folder / _MARKER).read_bytes())
+    return h.hexdigest()[:16]

@@ -5,27 +5,40 @@ Every stage returns values and diagnostics; nothing is written when any diagnost
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import html
+import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from ankigen import check as rules
-from ankigen.config import Config
+from ankigen.cache import Cache, dump_cache, load_cache, renderer_stamp
+from ankigen.config import Config, slugify
 from ankigen.diagnostics import Diagnostic, diag, sort_unique
 from ankigen.discover import card_paths, media_files, read_sources, read_text_if_exists, resolve_media
 from ankigen.ids import note_guid
 from ankigen.lock import LOCK_FILE, Plan, format_lock, parse_lock, plan, report_lines
-from ankigen.mathjax import MathJaxUnavailable
+from ankigen.mathjax import MathJaxUnavailable, checker_stamp
 from ankigen.mathjax import validate as validate_math
 from ankigen.model import Card, MediaFile, RenderedCard, Span
 from ankigen.notetypes import NOTE_TYPES, css
 from ankigen.package import NoteSpec, build_package
 from ankigen.parse import parse_file, section_tag
-from ankigen.render import brace_problem, link_media, new_converter, render_card, scan_math
+from ankigen.render import (
+    brace_problem,
+    converter_renderer,
+    field_inputs,
+    link_media,
+    new_converter,
+    render_card,
+    render_many,
+    scan_math,
+)
 from ankigen.textcheck import control_chars_in
 from ankigen.write import write_atomic
 
@@ -43,6 +56,8 @@ class BuildResult:
     report: tuple[str, ...] = ()
     plan: Plan | None = None
     mathjax_skipped: str = ""
+    usage_errors: tuple[str, ...] = ()
+    outputs: tuple[tuple[Path, int], ...] = ()
 
     @property
     def errors(self) -> int:
@@ -186,24 +201,164 @@ def note_tags(card: Card) -> tuple[str, ...]:
     return tuple(sorted(t for t in tags if t))
 
 
-def compile_notes(
-    config: Config, paths: Sequence[Path] = ()
-) -> tuple[tuple[Card, ...], list[tuple[Card, str, NoteSpec]], tuple[MediaFile, ...], list[Diagnostic], int]:
-    """Everything up to the package: cards, notes (without final ``mod``), media, diagnostics, file count."""
-    cards, diagnostics, files = parse_all(config, paths)
-    found = list(diagnostics)
-    converter = new_converter()
-    rendered: list[RenderedCard] = []
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How to build: which files and tags, caching, parallelism, progress. Defaults build everything."""
+
+    paths: tuple[Path, ...] = ()
+    tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    mathjax: bool = True
+    use_cache: bool = True
+    jobs: int = 0  # 0: as many as there are cores
+    progress: Callable[[int, int], None] | None = None
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.paths or self.tags or self.exclude_tags)
+
+
+CACHE_FILE = Path(".ankigen-cache") / "cache.json"
+PARALLEL_MIN_FIELDS = 600  # below this, starting worker processes costs more than it saves
+
+
+# --------------------------------------------------------------------------------------------- selection
+def _tag_path(tag: str) -> str:
+    return "::".join(level.strip() for level in re.split(r"::|/", tag) if level.strip())
+
+
+def _has_tag(tags: Sequence[str], wanted: str) -> bool:
+    w = wanted.lower()
+    return any(t.lower() == w or t.lower().startswith(w + "::") for t in tags)
+
+
+def select(cards: Sequence[Card], tags: Sequence[str], exclude: Sequence[str]) -> tuple[list[Card], list[str]]:
+    """Cards carrying any of ``tags`` (or a descendant) and none of ``exclude``; exclusion wins.
+
+    Returns the cards and one message per tag that no card carries (a typo, not an empty deck).
+    """
+    known: set[str] = set()
     for card in cards:
-        rc, problems = render_card(card, converter)
+        for tag in note_tags(card):
+            levels = tag.split("::")
+            known.update("::".join(levels[: i + 1]) for i in range(len(levels)))
+    lower = {k.lower(): k for k in known}
+    errors = []
+    for option, values in (("--tag", tags), ("--exclude-tag", exclude)):
+        for raw in values:
+            if _tag_path(raw).lower() not in lower:
+                close = difflib.get_close_matches(_tag_path(raw), sorted(known), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0].replace('::', '/')!r}?" if close else ""
+                errors.append(f"{option}: no card has the tag {raw!r}{hint}")
+    wanted = [_tag_path(t) for t in tags]
+    unwanted = [_tag_path(t) for t in exclude]
+    chosen = [
+        c
+        for c in cards
+        if (not wanted or any(_has_tag(note_tags(c), w) for w in wanted))
+        and not any(_has_tag(note_tags(c), u) for u in unwanted)
+    ]
+    return chosen, errors
+
+
+# ----------------------------------------------------------------------------------------------- render
+def _prefill(
+    inputs: Sequence[tuple[str, bool]], jobs: int, progress: Callable[[int, int], None] | None, total: int, done: int
+) -> dict[tuple[str, bool], str]:
+    """Render fields missing from the cache, across processes when there are enough of them."""
+    out: dict[tuple[str, bool], str] = {}
+    if not inputs:
+        return out
+    workers = jobs or os.cpu_count() or 1
+    if workers > 1 and len(inputs) >= PARALLEL_MIN_FIELDS:
+        size = max(50, len(inputs) // (workers * 4))
+        chunks = [list(inputs[i : i + size]) for i in range(0, len(inputs), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for chunk, htmls in zip(chunks, pool.map(render_many, chunks), strict=True):
+                out.update(zip(chunk, htmls, strict=True))
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+        return out
+    render = converter_renderer(new_converter())
+    for i, (text, inline) in enumerate(inputs, start=1):
+        out[(text, inline)] = render(text, inline)
+        if progress and i % 50 == 0:
+            progress(done + i, total)
+    if progress:
+        progress(done + len(inputs), total)
+    return out
+
+
+def render_all(
+    cards: Sequence[Card], cache: Cache | None, options: Options
+) -> tuple[list[RenderedCard], list[Diagnostic], set[str]]:
+    """Render every card, from the cache where possible; returns the cache keys used (for pruning)."""
+    unique: dict[tuple[str, bool], None] = {}
+    for card in cards:
+        unique.update(dict.fromkeys(field_inputs(card)))
+    memo: dict[tuple[str, bool], str] = {}
+    missing: list[tuple[str, bool]] = []
+    for item in unique:
+        hit = cache.get_html(*item) if cache is not None else None
+        if hit is None:
+            missing.append(item)
+        else:
+            memo[item] = hit
+    memo.update(_prefill(missing, options.jobs, options.progress, len(unique), len(unique) - len(missing)))
+    if cache is not None:
+        for item in missing:
+            cache.put_html(item[0], item[1], memo[item])
+    rendered: list[RenderedCard] = []
+    found: list[Diagnostic] = []
+    for card in cards:
+        rc, problems = render_card(card, lambda text, inline: memo[(text, inline)])
         rendered.append(rc)
         found.extend(problems)
+    used = {cache.html_key(*item) for item in unique} if cache is not None else set()
+    return rendered, found, used
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """Everything up to the package."""
+
+    cards: tuple[Card, ...]
+    notes: tuple[tuple[Card, str, NoteSpec], ...]  # (card, content hash, note with mod 0)
+    media: tuple[MediaFile, ...]
+    note_media: dict[str, frozenset[str]]  # card id -> media names its note uses
+    diagnostics: list[Diagnostic]
+    files: int
+    usage_errors: tuple[str, ...] = ()
+    mathjax_skipped: str = ""
+
+
+def compile_notes(config: Config, options: Options = Options()) -> Compiled:
+    cards, diagnostics, files = parse_all(config, options.paths)
+    found = list(diagnostics)
+    usage: list[str] = []
+    if options.tags or options.exclude_tags:
+        chosen, usage = select(cards, options.tags, options.exclude_tags)
+        cards = tuple(chosen)
+    cache = _load_cache(config, options) if options.use_cache else None
+    rendered, problems, used_html = render_all(cards, cache, options)
+    found.extend(problems)
     found.extend(rules.run_rendered_rules(rendered))
     names, media, media_problems = _collect_media(config, rendered)
     found.extend(media_problems)
-    if not paths:
+    if not options.partial:
         found.extend(_unused_media(config, rendered))
+    skipped = ""
+    used_math: set[str] = set()
+    if options.mathjax:
+        math_problems, skipped, used_math = math_diagnostics(config, cards, cache)
+        found.extend(math_problems)
+    if cache is not None:
+        if not options.partial:
+            cache.prune(used_html, used_math)
+        _save_cache(config, cache)
     notes = []
+    note_media: dict[str, frozenset[str]] = {}
     for rc in rendered:
         card = rc.card
         spec = NoteSpec(
@@ -215,7 +370,21 @@ def compile_notes(
             mod=0,
         )
         notes.append((card, content_hash(spec), spec))
-    return cards, notes, media, found, files
+        note_media[card.id] = frozenset(
+            names[(card.span.path, ref.target)] for ref in rc.media if (card.span.path, ref.target) in names
+        )
+    return Compiled(cards, tuple(notes), media, note_media, found, files, tuple(usage), skipped)
+
+
+def _load_cache(config: Config, options: Options) -> Cache:
+    text = read_text_if_exists(config.root / CACHE_FILE)
+    math_stamp = checker_stamp(config.root) if options.mathjax else ""
+    return load_cache(text, renderer_stamp(), math_stamp)
+
+
+def _save_cache(config: Config, cache: Cache) -> None:
+    if cache.dirty:
+        write_atomic(config.root / CACHE_FILE, dump_cache(cache).encode("utf-8"))
 
 
 def content_hash(spec: NoteSpec) -> str:
@@ -230,10 +399,13 @@ def content_hash(spec: NoteSpec) -> str:
 _CLOZE_OPEN_RE = re.compile(r"\{\{c\d+::")
 
 
-def math_diagnostics(config: Config, cards: Sequence[Card]) -> tuple[list[Diagnostic], str]:
+def math_diagnostics(
+    config: Config, cards: Sequence[Card], cache: Cache | None = None
+) -> tuple[list[Diagnostic], str, set[str]]:
     """Every formula typeset by the real MathJax that Anki uses (``E303`` for each it rejects).
 
-    Returns the diagnostics and, when MathJax could not run (no node, no ``npm ci``), why it was skipped.
+    Returns the diagnostics, why MathJax was skipped (no node, no ``npm ci``; else empty), and the cache
+    keys used. Verdicts are cached per formula.
     """
     places: dict[tuple[str, bool], list[Span]] = {}
     for card in cards:
@@ -249,16 +421,30 @@ def math_diagnostics(config: Config, cards: Sequence[Card]) -> tuple[list[Diagno
                     continue  # E106 or E302 already explains this formula
                 places.setdefault((tex, m.display), []).append(text.origin.span(text.value, m.start))
     if not places:
-        return [], ""
-    formulas = list(places)
-    results = validate_math(formulas, config.root)
-    if isinstance(results, MathJaxUnavailable):
-        return [], results.reason
+        return [], "", set()
+    verdicts: dict[tuple[str, bool], str | None] = {}
+    keys: dict[tuple[str, bool], str] = {}
+    if cache is not None and cache.math_stamp:
+        for formula in places:
+            keys[formula] = key = cache.math_key(*formula)
+            if key in cache.math:
+                verdicts[formula] = cache.math[key]
+    todo = [f for f in places if f not in verdicts]
+    if todo:
+        results = validate_math(todo, config.root)
+        if isinstance(results, MathJaxUnavailable):
+            return [], results.reason, set()
+        verdicts.update(zip(todo, results, strict=True))
+        if cache is not None and cache.math_stamp:
+            for formula in todo:
+                cache.math[keys[formula]] = verdicts[formula]
+            cache.dirty = True
     out = []
-    for (tex, _display), message in zip(formulas, results, strict=True):
+    for formula, where in places.items():
+        message = verdicts[formula]
         if message is None:
             continue
-        for span in places[(tex, _display)]:
+        for span in where:
             out.append(
                 diag(
                     "E303",
@@ -267,16 +453,14 @@ def math_diagnostics(config: Config, cards: Sequence[Card]) -> tuple[list[Diagno
                     help="Anki would show a red error box; fix the LaTeX",
                 )
             )
-    return out, ""
+    return out, "", set(keys.values())
 
 
-def check(config: Config, paths: Sequence[Path] = (), *, mathjax: bool = True) -> BuildResult:
-    cards, _notes, _media, found, files = compile_notes(config, paths)
-    skipped = ""
-    if mathjax:
-        problems, skipped = math_diagnostics(config, cards)
-        found.extend(problems)
-    return BuildResult(sort_unique(found), files, cards, mathjax_skipped=skipped)
+def check(config: Config, options: Options = Options()) -> BuildResult:
+    c = compile_notes(config, options)
+    return BuildResult(
+        sort_unique(c.diagnostics), c.files, c.cards, mathjax_skipped=c.mathjax_skipped, usage_errors=c.usage_errors
+    )
 
 
 def notetypes_hash() -> str:
@@ -288,12 +472,7 @@ def notetypes_hash() -> str:
 
 
 def _plan(
-    config: Config,
-    notes: Sequence[tuple[Card, str, NoteSpec]],
-    now: int,
-    *,
-    partial: bool,
-    lenient: bool = False,
+    config: Config, notes: Sequence[tuple[Card, str, NoteSpec]], now: int, *, partial: bool, lenient: bool = False
 ) -> tuple[Plan | None, tuple[Diagnostic, ...]]:
     text = read_text_if_exists(config.root / LOCK_FILE)
     previous, problems = parse_lock(text or "", LOCK_FILE, lenient=lenient)
@@ -303,38 +482,59 @@ def _plan(
     return plan(previous, triples, notetypes_hash(), now, partial=partial), ()
 
 
+def split_output(config: Config, section: str) -> Path:
+    """``dist/<deck-slug>-<section-slug>.apkg`` beside the full package."""
+    return config.output.with_name(f"{config.output.stem}-{slugify(section)}{config.output.suffix}")
+
+
 def build(
     config: Config,
     now: int,
-    paths: Sequence[Path] = (),
+    options: Options = Options(),
     *,
     strict: bool = False,
     use_lock: bool = True,
-    mathjax: bool = True,
+    split: bool = False,
+    full: bool = True,
 ) -> BuildResult:
-    """Build the package; write it only when no diagnostic is an error (or a warning, under ``strict``).
+    """Build the package(s); write only when no diagnostic is an error (or a warning, under ``strict``).
 
     With the lock file, unchanged notes keep their recorded ``mod`` and the lock is updated after the package
-    is written; without it every note gets ``now``.
+    is written; without it every note gets ``now``. ``split`` also writes one package per top-level section.
     """
-    cards, notes, media, found, files = compile_notes(config, paths)
-    skipped = ""
-    if mathjax:
-        problems, skipped = math_diagnostics(config, cards)
-        found.extend(problems)
+    c = compile_notes(config, options)
+    found = list(c.diagnostics)
+    if c.usage_errors:
+        return BuildResult(sort_unique(found), c.files, c.cards, usage_errors=c.usage_errors)
     lock_plan: Plan | None = None
     if use_lock and not any(d.is_error for d in found):
-        lock_plan, lock_problems = _plan(config, notes, now, partial=bool(paths))
+        lock_plan, lock_problems = _plan(config, c.notes, now, partial=options.partial)
         found.extend(lock_problems)
     diagnostics = sort_unique(found)
-    blocked = any(d.is_error or strict for d in diagnostics)
-    if blocked:
-        return BuildResult(diagnostics, files, cards, output=config.output, mathjax_skipped=skipped)
+    if any(d.is_error or strict for d in diagnostics):
+        return BuildResult(diagnostics, c.files, c.cards, output=config.output, mathjax_skipped=c.mathjax_skipped)
     mods = lock_plan.mods if lock_plan else {}
-    specs = tuple(replace(spec, mod=mods.get(card.id, now)) for card, _digest, spec in notes)
+    specs = tuple(replace(spec, mod=mods.get(card.id, now)) for card, _digest, spec in c.notes)
     model_mod = lock_plan.notetypes_mod if lock_plan else now
-    data = build_package(specs, media, model_mod=model_mod)
-    write_atomic(config.output, data)
+    outputs: list[tuple[Path, int]] = []
+    media_by_name = {m.name: m for m in c.media}
+    if split:
+        sections = sorted({card.section[0] for card in c.cards})
+        for section in sections:
+            subset = [
+                (card, spec) for (card, _h, _s), spec in zip(c.notes, specs, strict=True) if card.section[0] == section
+            ]
+            names = set().union(*(c.note_media[card.id] for card, _ in subset))
+            data = build_package([s for _, s in subset], [media_by_name[n] for n in sorted(names)], model_mod)
+            path = split_output(config, section)
+            write_atomic(path, data)
+            outputs.append((path, len(data)))
+    size = 0
+    if full or not split:
+        data = build_package(specs, c.media, model_mod=model_mod)
+        write_atomic(config.output, data)
+        size = len(data)
+        outputs.insert(0, (config.output, size))
     report: tuple[str, ...] = ()
     if lock_plan is not None:
         lock_text = format_lock(lock_plan.lock)
@@ -343,25 +543,62 @@ def build(
         report = tuple(report_lines(lock_plan))
     return BuildResult(
         diagnostics,
-        files,
-        cards,
+        c.files,
+        c.cards,
         specs,
-        media,
+        c.media,
         config.output,
-        len(data),
+        size,
         written=True,
         report=report,
         plan=lock_plan,
+        mathjax_skipped=c.mathjax_skipped,
+        outputs=tuple(outputs),
     )
 
 
 def rebuild_lock(config: Config, now: int) -> BuildResult:
     """Regenerate the lock file from the sources, reading what survives of the old one leniently."""
-    cards, notes, _media, found, files = compile_notes(config)
-    diagnostics = sort_unique(found)
+    c = compile_notes(config, Options(mathjax=False))
+    diagnostics = sort_unique(c.diagnostics)
     if any(d.is_error for d in diagnostics):
-        return BuildResult(diagnostics, files, cards)
-    lock_plan, _ = _plan(config, notes, now, partial=False, lenient=True)
+        return BuildResult(diagnostics, c.files, c.cards)
+    lock_plan, _ = _plan(config, c.notes, now, partial=False, lenient=True)
     assert lock_plan is not None
     write_atomic(config.root / LOCK_FILE, format_lock(lock_plan.lock).encode("utf-8"))
-    return BuildResult(diagnostics, files, cards, written=True, report=tuple(report_lines(lock_plan)))
+    return BuildResult(diagnostics, c.files, c.cards, written=True, report=tuple(report_lines(lock_plan)))
+
+
+def stats(config: Config, options: Options = Options()) -> dict[str, object]:
+    """Counts per deck and tag, cards without ids, totals (no rendering: parsing is enough)."""
+    cards, _diagnostics, files = parse_all(config, options.paths)
+    usage: list[str] = []
+    if options.tags or options.exclude_tags:
+        chosen, usage = select(cards, options.tags, options.exclude_tags)
+        cards = tuple(chosen)
+    decks = Counter("::".join((config.deck_name, *c.section)) for c in cards)
+    tags = Counter(t.replace("::", "/") for c in cards for t in note_tags(c))
+    media = {ref for c in cards for ref in _image_refs(c)}
+    return {
+        "decks": [{"deck": d, "cards": n} for d, n in sorted(decks.items())],
+        "tags": [{"tag": t, "cards": n} for t, n in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "without_id": [f"{c.span.path}:{c.span.line}" for c in cards if not c.explicit_id],
+        "totals": {
+            "cards": len(cards),
+            "basic": sum(c.kind.value == "basic" for c in cards),
+            "cloze": sum(c.kind.value == "cloze" for c in cards),
+            "files": files,
+            "decks": len(decks),
+            "tags": len(tags),
+            "media": len(media),
+        },
+        "usage_errors": usage,
+    }
+
+
+_IMAGE_MD_RE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+
+
+def _image_refs(card: Card) -> set[tuple[str, str]]:
+    texts = (card.front, card.back, card.extra, card.context)
+    return {(card.span.path, m.group(1)) for t in texts if t for m in _IMAGE_MD_RE.finditer(t.value)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import markdown
@@ -276,9 +276,33 @@ def _media_refs(text: Text, fragment: str) -> list[MediaRef]:
     return refs
 
 
-def render_card(card: Card, converter: markdown.Markdown | None = None) -> tuple[RenderedCard, tuple[Diagnostic, ...]]:
+#: renders one field: (Markdown source, inline?) -> HTML
+FieldRenderer = Callable[[str, bool], str]
+
+
+def converter_renderer(converter: markdown.Markdown | None = None) -> FieldRenderer:
+    conv = converter or new_converter()
+    return lambda text, inline: render_markdown(conv, text, inline=inline)
+
+
+def field_inputs(card: Card) -> list[tuple[str, bool]]:
+    """The (source, inline) pairs ``render_card`` renders for ``card``, in order."""
+    out = [(card.front.value, "\n" not in card.front.value)]
+    out += [(t.value, False) for t in (card.back, card.extra) if t is not None]
+    if card.context is not None:
+        out.append((card.context.value, True))
+    return out
+
+
+def render_many(items: Sequence[tuple[str, bool]]) -> list[str]:
+    """Render a batch with one converter (the unit of work of a parallel render)."""
+    render = converter_renderer()
+    return [render(text, inline) for text, inline in items]
+
+
+def render_card(card: Card, render: FieldRenderer | None = None) -> tuple[RenderedCard, tuple[Diagnostic, ...]]:
     """Render every field of ``card``; diagnostics cover the math and cloze syntax of the sources."""
-    converter = converter or new_converter()
+    render = render or converter_renderer()
     diagnostics: list[Diagnostic] = []
     media: list[MediaRef] = []
     fields: dict[str, str] = {}
@@ -293,7 +317,7 @@ def render_card(card: Card, converter: markdown.Markdown | None = None) -> tuple
             fields[name] = ""
             continue
         diagnostics.extend(source_diagnostics(text, name))
-        rendered = render_markdown(converter, text.value, inline=inline)
+        rendered = render(text.value, inline)
         media.extend(_media_refs(text, rendered))
         fields[name] = rendered
     front = fields.get("question") or fields.get("cloze text", "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ankigen.diagnostics import Diagnostic, summary_line
 
@@ -44,3 +45,27 @@ def size_text(size: int) -> str:
 
 def closing_line(diagnostics: Sequence[Diagnostic], files: int) -> str:
     return summary_line(diagnostics, files)
+
+
+def format_stats(summary: dict[str, Any]) -> str:
+    """The ``stats`` tables as text."""
+
+    def table(title: str, rows: list[tuple[str, int]]) -> list[str]:
+        width = max([len(title), *(len(name) for name, _ in rows)])
+        out = [f"{title:<{width}}  cards", f"{'-' * width}  -----"]
+        out += [f"{name:<{width}}  {count:5d}" for name, count in rows]
+        return out
+
+    lines = table("deck", [(d["deck"], d["cards"]) for d in summary["decks"]])
+    lines.append("")
+    lines += table("tag", [(t["tag"], t["cards"]) for t in summary["tags"]])
+    totals = summary["totals"]
+    lines.append("")
+    lines.append(
+        f"{totals['cards']} cards ({totals['basic']} basic, {totals['cloze']} cloze) in {totals['files']} files, "
+        f"{totals['decks']} decks, {totals['tags']} tags, {totals['media']} media files"
+    )
+    if summary["without_id"]:
+        lines.append(f"{len(summary['without_id'])} card(s) without an id:")
+        lines += [f"  {where}" for where in summary["without_id"]]
+    return "\n".join(lines)

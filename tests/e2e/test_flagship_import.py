@@ -11,7 +11,7 @@ import pytest
 
 from anki_helpers import import_package, new_collection
 from ankigen.config import load_config
-from ankigen.pipeline import build, parse_all
+from ankigen.pipeline import Options, build, parse_all
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ def test_e2e_flagship_imports_every_card_with_its_figures(tmp_path: Path) -> Non
     config, problems = load_config(project, {})
     assert problems == ()
     cards, _diagnostics, _files = parse_all(config)
-    result = build(config, 1_700_000_000, use_lock=False, mathjax=False)
+    result = build(config, 1_700_000_000, Options(mathjax=False), use_lock=False)
     assert result.written, [d.concise() for d in result.diagnostics]
     assert result.output is not None
 

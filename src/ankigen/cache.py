@@ -1,0 +1,109 @@
+"""On-disk caches that make rebuilds cheap: rendered HTML per field, and MathJax verdicts per formula.
+
+One JSON file, keyed by hashes of the input *and* of everything that shapes the output (ankigen's renderer
+version, the versions of Markdown, pymdown-extensions and Pygments, the MathJax checker), so a version change
+can never serve stale HTML. The file carries a checksum of its entries: a damaged or hand-edited cache is
+detected and dropped, never trusted. Reading and writing the file happen in ``discover``/``write``; this
+module only holds the values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from ankigen.render import EXTENSION_CONFIGS, EXTENSIONS, RENDERER_VERSION
+
+CACHE_FORMAT = 1
+
+
+def _version(dist: str) -> str:
+    try:
+        return version(dist)
+    except PackageNotFoundError:  # pragma: no cover - an editable checkout without metadata
+        return "unknown"
+
+
+def renderer_stamp() -> str:
+    """Everything that changes the HTML produced for the same Markdown."""
+    parts = [
+        RENDERER_VERSION,
+        _version("markdown"),
+        _version("pymdown-extensions"),
+        _version("pygments"),
+        repr(EXTENSIONS),
+        repr(sorted((k, sorted(v.items())) for k, v in EXTENSION_CONFIGS.items())),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(slots=True)
+class Cache:
+    """In-memory view of the cache file. ``dirty`` says whether it needs writing back."""
+
+    render_stamp: str
+    math_stamp: str = ""
+    html: dict[str, str] = field(default_factory=dict)
+    math: dict[str, str | None] = field(default_factory=dict)
+    dirty: bool = False
+    problem: str = ""  # why an existing cache file was dropped
+
+    # -- rendered HTML
+    def html_key(self, text: str, inline: bool) -> str:
+        return _key(self.render_stamp, "i" if inline else "b", text)
+
+    def get_html(self, text: str, inline: bool) -> str | None:
+        return self.html.get(self.html_key(text, inline))
+
+    def put_html(self, text: str, inline: bool, html: str) -> None:
+        key = self.html_key(text, inline)
+        if self.html.get(key) != html:
+            self.html[key] = html
+            self.dirty = True
+
+    # -- MathJax verdicts
+    def math_key(self, tex: str, display: bool) -> str:
+        return _key(self.math_stamp, "d" if display else "i", tex)
+
+    def prune(self, used_html: set[str], used_math: set[str]) -> None:
+        """Forget entries this build did not use, so the file does not grow forever."""
+        if set(self.html) - used_html or set(self.math) - used_math:
+            self.html = {k: v for k, v in self.html.items() if k in used_html}
+            self.math = {k: v for k, v in self.math.items() if k in used_math}
+            self.dirty = True
+
+
+def _checksum(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def load_cache(text: str | None, render_stamp: str, math_stamp: str) -> Cache:
+    """A cache from the file's text (None: no file). Anything unexpected drops the whole file."""
+    cache = Cache(render_stamp, math_stamp)
+    if text is None:
+        return cache
+    try:
+        data = json.loads(text)
+        body = data["body"]
+        if data.get("format") != CACHE_FORMAT or data.get("checksum") != _checksum(body):
+            raise ValueError("checksum mismatch")
+        if body.get("render_stamp") == render_stamp:
+            cache.html = {str(k): str(v) for k, v in body["html"].items()}
+        if body.get("math_stamp") == math_stamp and math_stamp:
+            cache.math = {str(k): (None if v is None else str(v)) for k, v in body["math"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        cache.problem = f"render cache was damaged and is rebuilt ({exc.__class__.__name__})"
+        cache.dirty = True
+    return cache
+
+
+def dump_cache(cache: Cache) -> str:
+    body = {"render_stamp": cache.render_stamp, "math_stamp": cache.math_stamp, "html": cache.html, "math": cache.math}
+    return json.dumps({"format": CACHE_FORMAT, "checksum": _checksum(body), "body": body}, ensure_ascii=False)
