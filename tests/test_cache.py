@@ -97,3 +97,14 @@ def test_parallel_cold_render_gives_the_same_html_as_serial(project, monkeypatch
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_FIELDS", 10)
     parallel = _compile(root, use_cache=False, jobs=2)
     assert [n[2].fields for n in parallel.notes] == [n[2].fields for n in serial.notes]
+
+
+def test_cache_warm_build_still_reports_a_new_problem_and_keeps_old_ones(project) -> None:
+    files = {**FILES, "cards/bad.md": "## Bad\n<!-- id: bad -->\n\nsee \\(x\n"}
+    root = project(files)
+    codes = [d.check_tuple() for d in _compile(root).diagnostics]
+    assert codes == [("E301", 4, 5)]
+    assert [d.check_tuple() for d in _compile(root).diagnostics] == codes  # from the cache, same answer
+    (root / "cards" / "c1.md").write_text("## Question 1\n<!-- id: c1 -->\n\nNow $$x broken.\n", encoding="utf-8")
+    assert sorted(d.check_tuple() for d in _compile(root).diagnostics) == [("E301", 4, 5), ("E301", 4, 5)]
+    assert sorted(d.span.path for d in _compile(root).diagnostics) == ["cards/bad.md", "cards/c1.md"]

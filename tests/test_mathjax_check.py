@@ -9,7 +9,7 @@ import pytest
 
 from ankigen.config import load_config
 from ankigen.mathjax import find_node_modules
-from ankigen.pipeline import Options, check
+from ankigen.pipeline import check
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from ankigen.config import load_config
 from ankigen.pipeline import parse_all, select
@@ -69,6 +68,7 @@ def test_select_several_tags_combine_and_exclusion_wins(project) -> None:
 def test_select_unknown_tag_is_an_error_with_did_you_mean(project) -> None:
     cards = _cards(project)
     chosen, errors = select(cards, ["DL/Difusion"], ["needs-reviw"])
+    assert chosen == []
     assert errors == [
         "--tag: no card has the tag 'DL/Difusion'; did you mean 'DL/Diffusion'?",
         "--exclude-tag: no card has the tag 'needs-reviw'; did you mean 'needs-review'?",

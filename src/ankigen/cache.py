@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from ankigen.diagnostics import Diagnostic
+from ankigen.model import Card, NoteKind, Span, Text, TextOrigin
 from ankigen.render import EXTENSION_CONFIGS, EXTENSIONS, RENDERER_VERSION
+
+#: Bump when the parser's output for the same file changes (it keys the parse cache).
+PARSER_VERSION = "1"
 
 CACHE_FORMAT = 1
 
@@ -52,6 +57,8 @@ class Cache:
     math_stamp: str = ""
     html: dict[str, str] = field(default_factory=dict)
     math: dict[str, str | None] = field(default_factory=dict)
+    clean: set[str] = field(default_factory=set)  # html keys whose source has no math or cloze problems
+    parsed: dict[str, Any] = field(default_factory=dict)  # file key -> serialised cards and diagnostics
     dirty: bool = False
     problem: str = ""  # why an existing cache file was dropped
 
@@ -72,10 +79,33 @@ class Cache:
     def math_key(self, tex: str, display: bool) -> str:
         return _key(self.math_stamp, "d" if display else "i", tex)
 
+    # -- parsed files
+    def parse_key(self, path: str, text: str, section: tuple[str, ...]) -> str:
+        return _key(PARSER_VERSION, self.render_stamp, path, "::".join(section), text)
+
+    def get_parsed(self, key: str) -> tuple[tuple[Card, ...], tuple[Diagnostic, ...]] | None:
+        entry = self.parsed.get(key)
+        if entry is None:
+            return None
+        return tuple(_card(c) for c in entry["cards"]), tuple(_diagnostic(d) for d in entry["diagnostics"])
+
+    def put_parsed(self, key: str, cards: tuple[Card, ...], diagnostics: tuple[Diagnostic, ...]) -> None:
+        self.parsed[key] = {
+            "cards": [_card_json(c) for c in cards],
+            "diagnostics": [_diag_json(d) for d in diagnostics],
+        }
+        self.dirty = True
+
+    def prune_parsed(self, used: set[str]) -> None:
+        if set(self.parsed) - used:
+            self.parsed = {k: v for k, v in self.parsed.items() if k in used}
+            self.dirty = True
+
     def prune(self, used_html: set[str], used_math: set[str]) -> None:
         """Forget entries this build did not use, so the file does not grow forever."""
         if set(self.html) - used_html or set(self.math) - used_math:
             self.html = {k: v for k, v in self.html.items() if k in used_html}
+            self.clean &= used_html
             self.math = {k: v for k, v in self.math.items() if k in used_math}
             self.dirty = True
 
@@ -96,6 +126,8 @@ def load_cache(text: str | None, render_stamp: str, math_stamp: str) -> Cache:
             raise ValueError("checksum mismatch")
         if body.get("render_stamp") == render_stamp:
             cache.html = {str(k): str(v) for k, v in body["html"].items()}
+            cache.clean = {str(k) for k in body["clean"]}
+            cache.parsed = dict(body["parsed"])
         if body.get("math_stamp") == math_stamp and math_stamp:
             cache.math = {str(k): (None if v is None else str(v)) for k, v in body["math"].items()}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -105,5 +137,77 @@ def load_cache(text: str | None, render_stamp: str, math_stamp: str) -> Cache:
 
 
 def dump_cache(cache: Cache) -> str:
-    body = {"render_stamp": cache.render_stamp, "math_stamp": cache.math_stamp, "html": cache.html, "math": cache.math}
+    body = {
+        "render_stamp": cache.render_stamp,
+        "math_stamp": cache.math_stamp,
+        "html": cache.html,
+        "clean": sorted(cache.clean),
+        "parsed": cache.parsed,
+        "math": cache.math,
+    }
     return json.dumps({"format": CACHE_FORMAT, "checksum": _checksum(body), "body": body}, ensure_ascii=False)
+
+
+# -- (de)serialising parsed cards: plain JSON, never pickle (a cache file must not be able to run code)
+def _span_json(s: Span) -> list[Any]:
+    return [s.path, s.line, s.col]
+
+
+def _span(v: list[Any]) -> Span:
+    return Span(str(v[0]), int(v[1]), int(v[2]))
+
+
+def _text_json(t: Text | None) -> Any:
+    if t is None:
+        return None
+    return [t.value, t.origin.path, [list(x) for x in t.origin.line_starts], t.origin.exact]
+
+
+def _text(v: Any) -> Text | None:
+    if v is None:
+        return None
+    return Text(str(v[0]), TextOrigin(str(v[1]), tuple((int(a), int(b)) for a, b in v[2]), bool(v[3])))
+
+
+def _card_json(c: Card) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "kind": c.kind.value,
+        "section": list(c.section),
+        "front": _text_json(c.front),
+        "back": _text_json(c.back),
+        "extra": _text_json(c.extra),
+        "context": _text_json(c.context),
+        "tags": list(c.tags),
+        "span": _span_json(c.span),
+        "id_span": _span_json(c.id_span),
+        "explicit_id": c.explicit_id,
+        "refs": list(c.refs),
+    }
+
+
+def _card(v: dict[str, Any]) -> Card:
+    front = _text(v["front"])
+    assert front is not None
+    return Card(
+        id=str(v["id"]),
+        kind=NoteKind(v["kind"]),
+        section=tuple(v["section"]),
+        front=front,
+        back=_text(v["back"]),
+        extra=_text(v["extra"]),
+        context=_text(v["context"]),
+        tags=tuple(v["tags"]),
+        span=_span(v["span"]),
+        id_span=_span(v["id_span"]),
+        explicit_id=bool(v["explicit_id"]),
+        refs=tuple(v["refs"]),
+    )
+
+
+def _diag_json(d: Diagnostic) -> list[Any]:
+    return [d.code, _span_json(d.span), d.message, d.help]
+
+
+def _diagnostic(v: list[Any]) -> Diagnostic:
+    return Diagnostic(str(v[0]), _span(v[1]), str(v[2]), str(v[3]))

@@ -134,7 +134,7 @@ def dollar_left(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
             "context": rc.card.context,
         }
         for name, fragment, span in _fields(rc):
-            if _explained(sources[name]):
+            if "$" not in fragment or _explained(sources[name]):
                 continue
             text = _MATH_HTML_RE.sub("", _CODE_HTML_RE.sub("", fragment))
             text = re.sub(r"<[^>]+>", "", text)
@@ -187,10 +187,25 @@ class _TagBalance(HTMLParser):
             self.problems.append(f"</{tag}> closes nothing")
 
 
+_RAW_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>")
+
+
 def broken_html(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
-    """Raw HTML in a card that leaves tags open or closes tags that were never opened."""
+    """Raw HTML in a card that leaves tags open or closes tags that were never opened.
+
+    Markdown's own output is balanced, so only fields whose source holds raw tags are parsed.
+    """
     for rc in rendered:
+        sources = {
+            "question": rc.card.front,
+            "answer": rc.card.back,
+            "extra": rc.card.extra,
+            "context": rc.card.context,
+        }
         for name, fragment, span in _fields(rc):
+            source = sources[name]
+            if source is None or not _RAW_TAG_RE.search(source.value):
+                continue
             parser = _TagBalance()
             parser.feed(fragment)
             parser.close()

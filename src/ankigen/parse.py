@@ -501,6 +501,10 @@ def _metadata(ctx: _Ctx, src: SourceFile, body: list[_Line]) -> tuple[dict[str, 
         return {}, None, []
     single = end == i
     line0, col0 = first.number - 1, start_col
+    if single:
+        fast = _simple_metadata(ctx, content, first.number, start_col)
+        if fast is not None:
+            return fast, _Reader(ctx, content, line0=line0, col0=col0), body[end + 1 :]
     if single and not content.strip().startswith("{"):
         stripped = content.lstrip()
         col0 += len(content) - len(stripped) - 1
@@ -511,6 +515,30 @@ def _metadata(ctx: _Ctx, src: SourceFile, body: list[_Line]) -> tuple[dict[str, 
         return {}, None, rest
     reader = _Reader(ctx, content, line0=line0, col0=col0)
     return reader.mapping(node, "card", MD_CARD_KEYS), reader, rest
+
+
+_SIMPLE_PAIR_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_-]*):[ \t]+([A-Za-z0-9][A-Za-z0-9._/-]*)\s*(?:,|$)")
+
+
+def _simple_metadata(ctx: _Ctx, content: str, line: int, start_col: int) -> dict[str, _Value] | None:
+    """``id: x, ref: y`` with plain values, read without YAML (most cards); None for anything else."""
+    pos = 0
+    pairs: list[tuple[str, str, int, int]] = []
+    while pos < len(content.rstrip()):
+        m = _SIMPLE_PAIR_RE.match(content, pos)
+        if m is None:
+            return None
+        pairs.append((m.group(1), m.group(2), m.start(1), m.start(2)))
+        pos = m.end()
+    if not pairs or len({k for k, *_ in pairs}) != len(pairs) or any(k not in MD_CARD_KEYS for k, *_ in pairs):
+        return None  # let YAML and the key checks report it
+    out = {}
+    for key, value, _kpos, vpos in pairs:
+        node = yaml.ScalarNode("tag:yaml.org,2002:str", value, style=None)
+        node.start_mark = yaml.Mark("", vpos, 0, vpos, None, None)  # type: ignore[arg-type]
+        node.end_mark = node.start_mark
+        out[key] = _Value(node, Span(ctx.path, line, start_col + vpos + 1))
+    return out
 
 
 def _split_markers(body: list[_Line]) -> tuple[list[_Line], list[_Line], list[_Line]]:
@@ -555,7 +583,8 @@ def _parse_markdown(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]
         end = (
             headings[index + 1][0].number if index + 1 < len(headings) else all_lines[-1].number + 1 if all_lines else 0
         )
-        body = [ln for ln in all_lines if line.number < ln.number < end]
+        first = line.number - body_start + 1  # all_lines[i] is line number body_start + i
+        body = all_lines[first : max(first, end - body_start)]
         col = line.text.index(title) + 1 if title else 3
         span = Span(src.path, line.number, 1)
         heading_text = Text(title.strip(), TextOrigin(src.path, ((line.number, col),)))

@@ -78,16 +78,31 @@ def default_section(config: Config, rel_path: str) -> tuple[str, ...]:
     return tuple(p.replace("_", " ").strip() for p in parts if p.strip())
 
 
-def parse_all(config: Config, paths: Sequence[Path] = ()) -> tuple[tuple[Card, ...], tuple[Diagnostic, ...], int]:
-    """Read and parse every card file; cross-file rules (duplicate ids) included."""
+def parse_all(
+    config: Config, paths: Sequence[Path] = (), cache: Cache | None = None
+) -> tuple[tuple[Card, ...], tuple[Diagnostic, ...], int]:
+    """Read and parse every card file (unchanged files come from the cache); cross-file rules included."""
     files = card_paths(config, paths)
     sources, diagnostics = read_sources(config, files)
     found: list[Diagnostic] = list(diagnostics)
     cards: list[Card] = []
+    used: set[str] = set()
     for src in sources:
-        parsed, problems = parse_file(src, default_section(config, src.path))
+        section = default_section(config, src.path)
+        hit = None
+        if cache is not None:
+            key = cache.parse_key(src.path, src.text, section)
+            used.add(key)
+            hit = cache.get_parsed(key)
+        if hit is None:
+            hit = parse_file(src, section)
+            if cache is not None:
+                cache.put_parsed(key, *hit)
+        parsed, problems = hit
         cards.extend(parsed)
         found.extend(problems)
+    if cache is not None and not paths:
+        cache.prune_parsed(used)
     if not files:
         found.append(
             diag(
@@ -312,7 +327,12 @@ def render_all(
     rendered: list[RenderedCard] = []
     found: list[Diagnostic] = []
     for card in cards:
-        rc, problems = render_card(card, lambda text, inline: memo[(text, inline)])
+        keys = [cache.html_key(*item) for item in field_inputs(card)] if cache is not None else []
+        clean = cache is not None and all(k in cache.clean for k in keys)
+        rc, problems = render_card(card, lambda text, inline: memo[(text, inline)], check_source=not clean)
+        if cache is not None and not clean and not problems:
+            cache.clean.update(keys)
+            cache.dirty = True
         rendered.append(rc)
         found.extend(problems)
     used = {cache.html_key(*item) for item in unique} if cache is not None else set()
@@ -334,13 +354,13 @@ class Compiled:
 
 
 def compile_notes(config: Config, options: Options = Options()) -> Compiled:
-    cards, diagnostics, files = parse_all(config, options.paths)
+    cache = _load_cache(config, options) if options.use_cache else None
+    cards, diagnostics, files = parse_all(config, options.paths, cache)
     found = list(diagnostics)
     usage: list[str] = []
     if options.tags or options.exclude_tags:
         chosen, usage = select(cards, options.tags, options.exclude_tags)
         cards = tuple(chosen)
-    cache = _load_cache(config, options) if options.use_cache else None
     rendered, problems, used_html = render_all(cards, cache, options)
     found.extend(problems)
     found.extend(rules.run_rendered_rules(rendered))

@@ -300,8 +300,11 @@ def render_many(items: Sequence[tuple[str, bool]]) -> list[str]:
     return [render(text, inline) for text, inline in items]
 
 
-def render_card(card: Card, render: FieldRenderer | None = None) -> tuple[RenderedCard, tuple[Diagnostic, ...]]:
-    """Render every field of ``card``; diagnostics cover the math and cloze syntax of the sources."""
+def render_card(
+    card: Card, render: FieldRenderer | None = None, *, check_source: bool = True
+) -> tuple[RenderedCard, tuple[Diagnostic, ...]]:
+    """Render every field of ``card``; diagnostics cover the math and cloze syntax of the sources
+    (skipped with ``check_source=False``, for fields already known to be clean)."""
     render = render or converter_renderer()
     diagnostics: list[Diagnostic] = []
     media: list[MediaRef] = []
@@ -316,7 +319,8 @@ def render_card(card: Card, render: FieldRenderer | None = None) -> tuple[Render
         if text is None:
             fields[name] = ""
             continue
-        diagnostics.extend(source_diagnostics(text, name))
+        if check_source:
+            diagnostics.extend(source_diagnostics(text, name))
         rendered = render(text.value, inline)
         media.extend(_media_refs(text, rendered))
         fields[name] = rendered

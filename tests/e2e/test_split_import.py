@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from anki_helpers import import_package, new_collection
 
+from anki_helpers import import_package, new_collection
 from ankigen.config import load_config
 from ankigen.pipeline import Options, build, split_output
 

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Build-speed benchmark: synthetic card trees of 1,000 and 10,000 cards.
+
+For each size it reports, as medians of several runs, each run in a fresh process:
+- floor: genanki alone writing a package of the same, already rendered notes (what any genanki-based tool pays);
+- cold: ``ankigen build`` with no cache and no lock (MathJax off, as it depends on node; see "mathjax" below);
+- no-op: the same build again (cache and lock in place, nothing changed);
+- one edit: the build after editing one card's answer;
+- mathjax: the cold MathJax check of every formula on its own (needs `npm ci`), reported separately;
+and the peak memory (RSS) of each, and ratios to the floor.
+
+Usage: python benchmarks/bench.py [--sizes 1000 10000] [--repeat 3] [--jobs 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+CHILD = textwrap.dedent(
+    r"""
+    import json, resource, sys, time
+    from pathlib import Path
+    mode, root, jobs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    from ankigen.config import load_config
+    from ankigen import pipeline
+    config, _ = load_config(root, {})
+    if mode == "floor":
+        import genanki
+        from ankigen.notetypes import BASIC, css
+        fields = json.loads((root / "rendered.json").read_text("utf-8"))
+        start = time.perf_counter()
+        model = genanki.Model(BASIC.id, BASIC.name, fields=[{"name": f} for f in BASIC.fields],
+                              templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in BASIC.templates], css=css())
+        decks = {}
+        for deck, flds, guid in fields:
+            d = decks.setdefault(deck, genanki.Deck(len(decks) + 1 << 20, deck))
+            d.add_note(genanki.Note(model=model, fields=flds, guid=guid))
+        genanki.Package(list(decks.values())).write_to_file(str(root / "floor.apkg"), timestamp=1_700_000_000)
+        elapsed = time.perf_counter() - start
+    elif mode == "mathjax":
+        cards = pipeline.parse_all(config)[0]
+        start = time.perf_counter()
+        problems, skipped, _ = pipeline.math_diagnostics(config, cards, None)
+        elapsed = time.perf_counter() - start
+        if skipped:
+            elapsed = -1.0
+    else:
+        options = pipeline.Options(mathjax=False, use_cache=True, jobs=jobs)
+        start = time.perf_counter()
+        result = pipeline.build(config, int(time.time()), options)
+        elapsed = time.perf_counter() - start
+        assert result.written, [d.concise() for d in result.diagnostics][:5]
+        if mode == "dump":
+            rows = [[s.deck, list(s.fields), s.guid] for s in result.notes]
+            (root / "rendered.json").write_text(json.dumps(rows), "utf-8")
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps({"seconds": elapsed, "peak_mb": peak / 1024}))
+    """
+)
+
+
+def card(i: int, rng: random.Random) -> str:
+    parts = [f"## Question {i}: what is $x_{{{i}}}^2 + \\alpha_{i}$ for $n = {i}$?", f"<!-- id: q{i} -->", ""]
+    parts.append(f"The answer uses $\\sum_{{k=1}}^{{{i % 50 + 2}}} k^2$ and $\\mathbb E[X_{i}]$ with *emphasis*.")
+    parts += ["", "- first point with $a_{i} * b_{i}$", "- second point", "- third point", ""]
+    parts += ["$$", f"\\int_0^{{{i % 9 + 1}}} e^{{-t^2}}\\,dt = \\frac{{\\sqrt{{\\pi}}}}{{2}}\\operatorname{{erf}}({i % 9 + 1})", "$$", ""]
+    if i % 5 == 0:
+        parts += ["| item | formula |", "| --- | --- |", f"| a | $\\beta_{i}$ |", f"| b | $\\gamma^{{{i}}}$ |", ""]
+    if i % 7 == 0:
+        parts += ["```python", f"def f{i}(x):", f"    return [v * {i} for v in x if v > {rng.randint(0, 9)}]", "```", ""]
+    return "\n".join(parts)
+
+
+def make_tree(root: Path, n: int) -> None:
+    rng = random.Random(n)
+    (root / "cards").mkdir(parents=True)
+    (root / "ankigen.toml").write_text('deck_name = "Bench"\n', encoding="utf-8")
+    per_file = 50
+    for f in range(0, n, per_file):
+        section = f"Section {f // 1000}::Topic {f // per_file % 20}"
+        body = "\n\n".join(card(i, rng) for i in range(f, min(n, f + per_file)))
+        (root / "cards" / f"file{f // per_file:04d}.md").write_text(f"---\ndeck: {section}\n---\n\n{body}\n", "utf-8")
+
+
+def run(mode: str, root: Path, jobs: int) -> dict[str, float]:
+    proc = subprocess.run([sys.executable, "-c", CHILD, mode, str(root), str(jobs)], capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{mode} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def reset(root: Path) -> None:
+    shutil.rmtree(root / ".ankigen-cache", ignore_errors=True)
+    (root / "ankigen.lock").unlink(missing_ok=True)
+
+
+def measure(n: int, repeat: int, jobs: int) -> dict[str, tuple[float, float]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "tree"
+        make_tree(root, n)
+        run("dump", root, jobs)
+        results: dict[str, list[dict[str, float]]] = {k: [] for k in ("floor", "cold", "no-op", "one edit", "mathjax")}
+        target = root / "cards" / "file0000.md"
+        original = target.read_text("utf-8")
+        for r in range(repeat):
+            results["floor"].append(run("floor", root, jobs))
+            reset(root)
+            target.write_text(original, "utf-8")
+            results["cold"].append(run("build", root, jobs))
+            results["no-op"].append(run("build", root, jobs))
+            target.write_text(original.replace("- second point", f"- second point, edited {r}", 1), "utf-8")
+            results["one edit"].append(run("build", root, jobs))
+            results["mathjax"].append(run("mathjax", root, jobs))
+        return {
+            k: (statistics.median(x["seconds"] for x in v), max(x["peak_mb"] for x in v)) for k, v in results.items()
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=0, help="render processes (0: one per core)")
+    args = parser.parse_args()
+    import os
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.system()}; medians of {args.repeat} runs, each in a fresh process\n")
+    print("| cards | step | seconds | × floor | peak MB |")
+    print("| ---: | --- | ---: | ---: | ---: |")
+    for n in args.sizes:
+        res = measure(n, args.repeat, args.jobs)
+        floor = res["floor"][0]
+        for step, (secs, mb) in res.items():
+            if step == "mathjax" and secs < 0:
+                print(f"| {n:,} | mathjax | skipped (run `npm ci`) | | |")
+                continue
+            print(f"| {n:,} | {step} | {secs:.2f} | {secs / floor:.1f} | {mb:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
