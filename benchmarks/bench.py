@@ -65,7 +65,8 @@ CHILD = textwrap.dedent(
         if mode == "dump":
             rows = [[s.deck, list(s.fields), s.guid] for s in result.notes]
             (root / "rendered.json").write_text(json.dumps(rows), "utf-8")
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    usage = resource.getrusage
+    peak = max(usage(resource.RUSAGE_SELF).ru_maxrss, usage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(json.dumps({"seconds": elapsed, "peak_mb": peak / 1024}))
     """
 )
@@ -75,11 +76,22 @@ def card(i: int, rng: random.Random) -> str:
     parts = [f"## Question {i}: what is $x_{{{i}}}^2 + \\alpha_{i}$ for $n = {i}$?", f"<!-- id: q{i} -->", ""]
     parts.append(f"The answer uses $\\sum_{{k=1}}^{{{i % 50 + 2}}} k^2$ and $\\mathbb E[X_{i}]$ with *emphasis*.")
     parts += ["", "- first point with $a_{i} * b_{i}$", "- second point", "- third point", ""]
-    parts += ["$$", f"\\int_0^{{{i % 9 + 1}}} e^{{-t^2}}\\,dt = \\frac{{\\sqrt{{\\pi}}}}{{2}}\\operatorname{{erf}}({i % 9 + 1})", "$$", ""]
+    parts += [
+        "$$",
+        f"\\int_0^{{{i % 9 + 1}}} e^{{-t^2}}\\,dt = \\frac{{\\sqrt{{\\pi}}}}{{2}}\\operatorname{{erf}}({i % 9 + 1})",
+        "$$",
+        "",
+    ]
     if i % 5 == 0:
         parts += ["| item | formula |", "| --- | --- |", f"| a | $\\beta_{i}$ |", f"| b | $\\gamma^{{{i}}}$ |", ""]
     if i % 7 == 0:
-        parts += ["```python", f"def f{i}(x):", f"    return [v * {i} for v in x if v > {rng.randint(0, 9)}]", "```", ""]
+        parts += [
+            "```python",
+            f"def f{i}(x):",
+            f"    return [v * {i} for v in x if v > {rng.randint(0, 9)}]",
+            "```",
+            "",
+        ]
     return "\n".join(parts)
 
 
@@ -95,8 +107,9 @@ def make_tree(root: Path, n: int) -> None:
 
 
 def run(mode: str, root: Path, jobs: int) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, "-c", CHILD, mode, str(root), str(jobs)], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(root), str(jobs)], capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{mode} failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -137,8 +150,10 @@ def main() -> None:
     args = parser.parse_args()
     import os
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.system()}; medians of {args.repeat} runs, each in a fresh process\n")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()}; medians of {args.repeat} runs, each in a fresh process\n"
+    )
     print("| cards | step | seconds | × floor | peak MB |")
     print("| ---: | --- | ---: | ---: | ---: |")
     for n in args.sizes:

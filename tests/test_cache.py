@@ -61,10 +61,11 @@ def test_cache_corrupted_file_is_detected_and_never_serves_stale_html(project, m
     root = project(FILES)
     first = _compile(root)
     path = root / CACHE_FILE
-    data = json.loads(path.read_text("utf-8"))
-    key = next(iter(data["body"]["html"]))
-    data["body"]["html"][key] = "<p>STALE</p>"  # tampered entry, checksum now wrong
-    path.write_text(json.dumps(data), encoding="utf-8")
+    header, body_text = path.read_text("utf-8").split("\n", 1)
+    body = json.loads(body_text)
+    key = next(iter(body["html"]))
+    body["html"][key] = "<p>STALE</p>"  # tampered entry, checksum now wrong
+    path.write_text(header + "\n" + json.dumps(body), encoding="utf-8")
     calls = _count_renders(monkeypatch)
     again = _compile(root)
     assert len(calls) == 10

@@ -22,7 +22,7 @@ from ankigen.render import EXTENSION_CONFIGS, EXTENSIONS, RENDERER_VERSION
 #: Bump when the parser's output for the same file changes (it keys the parse cache).
 PARSER_VERSION = "1"
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def _version(dist: str) -> str:
@@ -110,20 +110,24 @@ class Cache:
             self.dirty = True
 
 
-def _checksum(body: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+def _checksum(body_text: str) -> str:
+    return hashlib.sha256(body_text.encode("utf-8")).hexdigest()
 
 
 def load_cache(text: str | None, render_stamp: str, math_stamp: str) -> Cache:
-    """A cache from the file's text (None: no file). Anything unexpected drops the whole file."""
+    """A cache from the file's text (None: no file). Anything unexpected drops the whole file.
+
+    The file is a header line (format and the checksum of the rest) and the body, one JSON document each.
+    """
     cache = Cache(render_stamp, math_stamp)
     if text is None:
         return cache
     try:
-        data = json.loads(text)
-        body = data["body"]
-        if data.get("format") != CACHE_FORMAT or data.get("checksum") != _checksum(body):
+        header_text, _, body_text = text.partition("\n")
+        header = json.loads(header_text)
+        if header.get("format") != CACHE_FORMAT or header.get("checksum") != _checksum(body_text):
             raise ValueError("checksum mismatch")
+        body = json.loads(body_text)
         if body.get("render_stamp") == render_stamp:
             cache.html = {str(k): str(v) for k, v in body["html"].items()}
             cache.clean = {str(k) for k in body["clean"]}
@@ -132,6 +136,7 @@ def load_cache(text: str | None, render_stamp: str, math_stamp: str) -> Cache:
             cache.math = {str(k): (None if v is None else str(v)) for k, v in body["math"].items()}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         cache.problem = f"render cache was damaged and is rebuilt ({exc.__class__.__name__})"
+        cache.html, cache.clean, cache.parsed, cache.math = {}, set(), {}, {}
         cache.dirty = True
     return cache
 
@@ -145,7 +150,9 @@ def dump_cache(cache: Cache) -> str:
         "parsed": cache.parsed,
         "math": cache.math,
     }
-    return json.dumps({"format": CACHE_FORMAT, "checksum": _checksum(body), "body": body}, ensure_ascii=False)
+    body_text = json.dumps(body, ensure_ascii=False)
+    header = json.dumps({"format": CACHE_FORMAT, "checksum": _checksum(body_text)})
+    return header + "\n" + body_text
 
 
 # -- (de)serialising parsed cards: plain JSON, never pickle (a cache file must not be able to run code)

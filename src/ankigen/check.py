@@ -74,7 +74,9 @@ def duplicate_question(cards: Sequence[Card]) -> Iterator[Diagnostic]:
 
 def answer_repeats_question(cards: Sequence[Card]) -> Iterator[Diagnostic]:
     for card in cards:
-        if card.back is not None and _normal(card.back.value) == _normal(card.front.value):
+        if card.back is None or len(card.back.value) > 2 * len(card.front.value) + 20:
+            continue  # much longer than the question: cannot be a repeat
+        if _normal(card.back.value) == _normal(card.front.value):
             yield diag("W205", card.back.origin.start, "answer only repeats the question")
 
 

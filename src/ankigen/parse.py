@@ -36,7 +36,7 @@ def slug_level(level: str) -> str:
 
 
 def section_tag(section: tuple[str, ...]) -> str:
-    return "::".join(slug_level(level) for level in section if slug_level(level))
+    return "::".join(slug for slug in map(slug_level, section) if slug)
 
 
 def suggested_id(question: str) -> str:

@@ -211,9 +211,13 @@ def note_fields(config: Config, rc: RenderedCard, names: dict[tuple[str, str], s
     return (link(rc.front_html), link(rc.back_html), *common)
 
 
-def note_tags(card: Card) -> tuple[str, ...]:
-    tags = {section_tag(card.section), *card.tags}
-    return tuple(sorted(t for t in tags if t))
+def note_tags(card: Card, section_tags: dict[tuple[str, ...], str] | None = None) -> tuple[str, ...]:
+    """The note's tags: its own and its section's. ``section_tags`` memoises slugs within one build."""
+    if section_tags is None:
+        tag = section_tag(card.section)
+    else:
+        tag = section_tags.get(card.section) or section_tags.setdefault(card.section, section_tag(card.section))
+    return tuple(sorted({tag, *card.tags} - {""}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,13 +383,14 @@ def compile_notes(config: Config, options: Options = Options()) -> Compiled:
         _save_cache(config, cache)
     notes = []
     note_media: dict[str, frozenset[str]] = {}
+    slugs: dict[tuple[str, ...], str] = {}
     for rc in rendered:
         card = rc.card
         spec = NoteSpec(
             guid=note_guid(config.id_namespace, card.id),
             notetype=NOTE_TYPES[card.kind],
             fields=note_fields(config, rc, names),
-            tags=note_tags(card),
+            tags=note_tags(card, slugs),
             deck="::".join((config.deck_name, *card.section)),
             mod=0,
         )
