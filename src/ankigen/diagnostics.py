@@ -59,7 +59,6 @@ CODES: dict[str, str] = {
     "W401": "image without alt text",
     "W402": "unused media file",
     "E404": "invalid deck name",
-    "W403": "card in the root deck",
     "E501": "malformed lock file",
 }
 

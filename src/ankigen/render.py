@@ -168,6 +168,24 @@ def find_clozes(text: str) -> Iterator[tuple[int, int | None]]:
         yield m.start(), end
 
 
+_HTML_IN_MATH_RE = re.compile(r"</?(?:br|b|i|em|strong|span|div|sub|sup|p|a|u|font)\b[^>]*>", re.IGNORECASE)
+
+
+def _hidden_closer(source: str, span: MathSpan, problem: tuple[int, str] | None) -> str | None:
+    """A formula cut short: its closing delimiter sits inside an open ``{`` and the author's real closer
+    follows later in the paragraph, so MathJax would see only the front half."""
+    if problem is None or not problem[1].startswith("missing '}'") or span.body_start == span.start:
+        return None
+    closer = source[span.body_end : span.end]
+    rest = source[span.end : source.find("\n\n", span.end) % (len(source) + 1)]
+    if "}" in rest and closer in rest:
+        return (
+            f"formula ends at the '{closer}' inside an open '{{'; the rest up to the next '{closer}' "
+            "would never be typeset"
+        )
+    return None
+
+
 def source_diagnostics(text: Text, field: str) -> list[Diagnostic]:
     """Problems in one field's source that rendering would hide: unclosed math, braces, eaten escapes."""
     out: list[Diagnostic] = []
@@ -184,9 +202,22 @@ def source_diagnostics(text: Text, field: str) -> list[Diagnostic]:
     for span in spans:
         body = text.value[span.body_start : span.body_end]
         problem = brace_problem(body)
-        if problem is not None:
+        hidden = _hidden_closer(text.value, span, problem)
+        if hidden is not None:
+            out.append(diag("E304", text.origin.span(text.value, span.body_end), hidden))
+        elif problem is not None:
             offset, message = problem
             out.append(diag("E302", text.origin.span(text.value, span.body_start + offset), message))
+        tag = _HTML_IN_MATH_RE.search(body)
+        if tag is not None:
+            out.append(
+                diag(
+                    "E304",
+                    text.origin.span(text.value, span.body_start + tag.start()),
+                    f"HTML tag {tag.group(0)!r} inside math; MathJax cannot typeset markup",
+                    help="write the formula in LaTeX only (\\ for a line break, \\textbf for bold)",
+                )
+            )
         for offset, message in control_chars(body, allow_tab=True):
             out.append(diag("E106", text.origin.span(text.value, span.body_start + offset), message))
     for start, end in find_clozes(text.value):
