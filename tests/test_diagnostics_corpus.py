@@ -58,3 +58,20 @@ def test_every_code_has_its_entry_in_docs_diagnostics_md() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "diagnostics.md").read_text("utf-8")
     headings = dict(re.findall(r"^## ([EW]\d{3}) (.*)$", doc, re.MULTILINE))
     assert headings == CODES
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_corpus_case_through_the_cli_never_shows_a_traceback(case: dict[str, Any], tmp_path: Path, run_cli) -> None:
+    root = tmp_path / "proj"
+    (root / "cards").mkdir(parents=True)
+    (root / "ankigen.toml").write_text('deck_name = "Test"\n', encoding="utf-8")
+    for rel, content in case["files"].items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    errors = any(e.split(": ")[1].startswith("E") for e in case["expect"])
+    # run_cli re-raises any exception and asserts no "Traceback" on stderr
+    run_cli(["check"], exit_code=1 if errors else 0, cwd=root, env={"ANKIGEN_MATHJAX_DIR": str(tmp_path / "none")})
+    result = run_cli(["build"], exit_code=1 if errors else 0, cwd=root, env={"ANKIGEN_MATHJAX_DIR": str(tmp_path)})
+    assert (root / "dist").exists() is not errors
+    assert "Traceback" not in result.stdout
