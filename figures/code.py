@@ -3,24 +3,17 @@
 Writes media/code-encoder-decoder.svg: the pre-norm Transformer encoder-decoder coded up on the card
 "Code up the architecture for an encoder-decoder model" (cards/code/ml-from-scratch.md).
 """
-from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+from _style import save, setup
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch  # noqa: E402
-
-plt.rcParams["svg.hashsalt"] = "ankigen"
-plt.rcParams["svg.fonttype"] = "path"
-plt.rcParams["font.size"] = 12
-
-MEDIA = Path(__file__).resolve().parents[1] / "media"
+setup()
 
 INK = "#111111"
-ATTN = ("#d6e6f7", "#1f4e79")       # (fill, edge): attention sublayers
-FFN = ("#dcefd8", "#2e6b2a")        # feed-forward sublayers
-PLAIN = ("#eeeeee", "#333333")      # embeddings, norms, output layer
+ATTN = ("#d6e6f7", "#1f4e79")  # (fill, edge): attention sublayers
+FFN = ("#dcefd8", "#2e6b2a")  # feed-forward sublayers
+PLAIN = ("#eeeeee", "#333333")  # embeddings, norms, output layer
 ENC_BOX = "#1f4e79"
 DEC_BOX = "#a0470c"
 LW = 2.0
@@ -28,18 +21,39 @@ LW = 2.0
 
 def box(ax, cx, cy, w, h, text, colors, fontsize=12):
     fill, edge = colors
-    ax.add_patch(FancyBboxPatch((cx - w / 2, cy - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.08",
-                                facecolor=fill, edgecolor=edge, linewidth=LW, zorder=2))
+    ax.add_patch(
+        FancyBboxPatch(
+            (cx - w / 2, cy - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0,rounding_size=0.08",
+            facecolor=fill,
+            edgecolor=edge,
+            linewidth=LW,
+            zorder=2,
+        )
+    )
     ax.text(cx, cy, text, ha="center", va="center", fontsize=fontsize, color=INK, zorder=3, linespacing=1.25)
 
 
 def arrow(ax, xy_from, xy_to, color=INK, style="-|>"):
-    ax.add_patch(FancyArrowPatch(xy_from, xy_to, arrowstyle=style, mutation_scale=16, linewidth=LW,
-                                 color=color, shrinkA=0, shrinkB=0, zorder=1))
+    ax.add_patch(
+        FancyArrowPatch(
+            xy_from,
+            xy_to,
+            arrowstyle=style,
+            mutation_scale=16,
+            linewidth=LW,
+            color=color,
+            shrinkA=0,
+            shrinkB=0,
+            zorder=1,
+        )
+    )
 
 
 def polyline_arrow(ax, points, color=INK):
-    xs, ys = zip(*points[:-1])
+    xs, ys = zip(*points[:-1], strict=True)
     ax.plot(xs, ys, color=color, linewidth=LW, solid_capstyle="round", solid_joinstyle="round", zorder=1)
     arrow(ax, points[-2], points[-1], color=color)
 
@@ -55,7 +69,7 @@ def sublayer(ax, cx, cy, w, text, colors, skip_x):
     branch_y = cy - h / 2 - 0.2
     side = 1 if skip_x > cx else -1
     polyline_arrow(ax, [(cx, branch_y), (skip_x, branch_y), (skip_x, plus_y), (cx + side * r, plus_y)])
-    return cy - h / 2, plus_y + r                       # bottom of the box, top of the '+' node
+    return cy - h / 2, plus_y + r  # bottom of the box, top of the '+' node
 
 
 def main():
@@ -68,21 +82,47 @@ def main():
     fig.patch.set_facecolor("white")
     ax.set_facecolor("white")
 
-    ex, dx, w = 1.65, 5.0, 2.5                           # column centres, sublayer box width
+    ex, dx, w = 1.65, 5.0, 2.5  # column centres, sublayer box width
 
     # ---- inputs and embeddings
     ax.text(ex, 0.32, "source tokens\n$x_1, \\dots, x_S$", ha="center", va="center", fontsize=12)
-    ax.text(dx, 0.32, "target shifted right\n$\\langle$bos$\\rangle, y_1, \\dots, y_{T-1}$", ha="center",
-            va="center", fontsize=12)
+    ax.text(
+        dx,
+        0.32,
+        "target shifted right\n$\\langle$bos$\\rangle, y_1, \\dots, y_{T-1}$",
+        ha="center",
+        va="center",
+        fontsize=12,
+    )
     for cx in (ex, dx):
         box(ax, cx, 1.15, w, 0.5, "embedding + positions", PLAIN)
         arrow(ax, (cx, 0.68), (cx, 0.9))
 
     # ---- encoder stack
-    ax.add_patch(FancyBboxPatch((ex - w / 2 - 0.3, 1.62), w + 0.45, 3.2, boxstyle="round,pad=0,rounding_size=0.15",
-                                facecolor="none", edgecolor=ENC_BOX, linewidth=LW, linestyle="--", zorder=0))
-    ax.text(ex - w / 2 - 0.45, 3.22, "encoder layer × N", ha="center", va="center", fontsize=12,
-            color=ENC_BOX, fontweight="bold", rotation=90)
+    ax.add_patch(
+        FancyBboxPatch(
+            (ex - w / 2 - 0.3, 1.62),
+            w + 0.45,
+            3.2,
+            boxstyle="round,pad=0,rounding_size=0.15",
+            facecolor="none",
+            edgecolor=ENC_BOX,
+            linewidth=LW,
+            linestyle="--",
+            zorder=0,
+        )
+    )
+    ax.text(
+        ex - w / 2 - 0.45,
+        3.22,
+        "encoder layer × N",
+        ha="center",
+        va="center",
+        fontsize=12,
+        color=ENC_BOX,
+        fontweight="bold",
+        rotation=90,
+    )
     b1, t1 = sublayer(ax, ex, 2.45, w, "LayerNorm → self-attention\n(padding mask)", ATTN, ex - w / 2 - 0.18)
     arrow(ax, (ex, 1.4), (ex, b1))
     b2, t2 = sublayer(ax, ex, 3.75, w, "LayerNorm → feed-forward", FFN, ex - w / 2 - 0.18)
@@ -92,10 +132,30 @@ def main():
     ax.text(ex, 5.95, "memory $H$\n($S \\times d$)", ha="center", va="center", fontsize=12, color=ENC_BOX)
 
     # ---- decoder stack
-    ax.add_patch(FancyBboxPatch((dx - w / 2 - 0.15, 1.62), w + 0.45, 4.45, boxstyle="round,pad=0,rounding_size=0.15",
-                                facecolor="none", edgecolor=DEC_BOX, linewidth=LW, linestyle="--", zorder=0))
-    ax.text(dx + w / 2 + 0.45, 3.85, "decoder layer × N", ha="center", va="center", fontsize=12,
-            color=DEC_BOX, fontweight="bold", rotation=270)
+    ax.add_patch(
+        FancyBboxPatch(
+            (dx - w / 2 - 0.15, 1.62),
+            w + 0.45,
+            4.45,
+            boxstyle="round,pad=0,rounding_size=0.15",
+            facecolor="none",
+            edgecolor=DEC_BOX,
+            linewidth=LW,
+            linestyle="--",
+            zorder=0,
+        )
+    )
+    ax.text(
+        dx + w / 2 + 0.45,
+        3.85,
+        "decoder layer × N",
+        ha="center",
+        va="center",
+        fontsize=12,
+        color=DEC_BOX,
+        fontweight="bold",
+        rotation=270,
+    )
     skip = dx + w / 2 + 0.18
     c1b, c1t = sublayer(ax, dx, 2.45, w, "LayerNorm → causal\nself-attention", ATTN, skip)
     arrow(ax, (dx, 1.4), (dx, c1b))
@@ -114,11 +174,7 @@ def main():
     mem_x = 3.33
     polyline_arrow(ax, [(ex + w / 2, 5.35), (mem_x, 5.35), (mem_x, 3.75), (dx - w / 2, 3.75)], color=ENC_BOX)
 
-    MEDIA.mkdir(exist_ok=True)
-    out = MEDIA / "code-encoder-decoder.svg"
-    fig.savefig(out, format="svg", metadata={"Date": None}, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
-    return out
+    return save(fig, "code-encoder-decoder.svg", facecolor="white")
 
 
 if __name__ == "__main__":

@@ -19,27 +19,21 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from _style import WHITE, save, setup
+from matplotlib.patches import Rectangle
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-
-MEDIA = Path(__file__).resolve().parents[1] / "media"
-
-plt.rcParams["svg.hashsalt"] = "ankigen"
-plt.rcParams["svg.fonttype"] = "path"
-plt.rcParams["font.size"] = 12
-plt.rcParams["axes.titlesize"] = 13
-plt.rcParams["axes.labelsize"] = 12
-plt.rcParams["legend.fontsize"] = 12
-plt.rcParams["xtick.labelsize"] = 11
-plt.rcParams["ytick.labelsize"] = 11
-plt.rcParams["figure.facecolor"] = "white"
-plt.rcParams["axes.facecolor"] = "white"
-plt.rcParams["savefig.facecolor"] = "white"
-plt.rcParams["savefig.transparent"] = False
+setup(
+    {
+        "axes.titlesize": 13,
+        "axes.labelsize": 12,
+        "legend.fontsize": 12,
+        "xtick.labelsize": 11,
+        "ytick.labelsize": 11,
+        **WHITE,
+    }
+)
 
 BLUE = "#1f4e9c"
 RED = "#c0392b"
@@ -50,11 +44,7 @@ GREY = "#9a9a9a"
 
 
 def _save(fig: plt.Figure, name: str) -> Path:
-    MEDIA.mkdir(parents=True, exist_ok=True)
-    path = MEDIA / name
-    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return save(fig, name)
 
 
 # ---------------------------------------------------------------------------
@@ -120,7 +110,7 @@ def fig_activations() -> Path:
         ax.set_xlim(-3.5, 3.5)
         ax.set_xticks([-3, 0, 3])
         ax.grid(True, color="#dddddd", lw=0.6)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
+    handles, _labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(
         handles,
         ["function f(x)", "derivative f′(x)"],
@@ -143,7 +133,10 @@ def fig_norms() -> Path:
     fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.0))
     for ax, (title, highlight, colour) in zip(
         axes,
-        [("BatchNorm: per feature,\nover the batch", "col", BLUE), ("LayerNorm: per example,\nover the features", "row", ORANGE)],
+        [
+            ("BatchNorm: per feature,\nover the batch", "col", BLUE),
+            ("LayerNorm: per example,\nover the features", "row", ORANGE),
+        ],
         strict=True,
     ):
         for i in range(n_batch):
@@ -236,7 +229,9 @@ def _paths_figure(f, grad, theta0, runs, xlim, ylim, levels, title, name) -> Pat
     ax.set_xlabel(r"$\theta_1$")
     ax.set_ylabel(r"$\theta_2$")
     ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False, handlelength=1.6, columnspacing=1.0)
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False, handlelength=1.6, columnspacing=1.0
+    )
     fig.tight_layout()
     return _save(fig, name)
 
@@ -255,7 +250,7 @@ def valley_grad(theta: np.ndarray) -> np.ndarray:
     return VALLEY_H * theta
 
 
-# Saddle at the origin, minima at (0, ±1): f = θ1² − θ2²/2 + θ2⁴/4.
+# Saddle at the origin, minima at (0, ±1): f = θ1² - θ2²/2 + θ2⁴/4.
 SADDLE_START = (1.8, 3e-3)
 SADDLE_STEPS = 50
 
@@ -314,7 +309,7 @@ def fig_saddle() -> Path:
 
 def main() -> None:
     for path in (fig_activations(), fig_norms(), fig_valley(), fig_saddle()):
-        print(path)  # noqa: T201
+        print(path)
 
 
 if __name__ == "__main__":

@@ -12,20 +12,13 @@ Run: ``python figures/dl_core_2.py``. The output is byte-reproducible.
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+from _style import save as _save_svg
+from _style import setup
+from matplotlib import patheffects
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch  # noqa: E402
-
-plt.rcParams["svg.hashsalt"] = "ankigen"
-plt.rcParams["svg.fonttype"] = "path"
-plt.rcParams["font.size"] = 12
-plt.rcParams["mathtext.fontset"] = "dejavusans"
-
-MEDIA = Path(__file__).resolve().parents[1] / "media"
+setup({"mathtext.fontset": "dejavusans"})
 
 LW = 1.8  # line width (pt)
 INK = "#111111"
@@ -56,17 +49,11 @@ def new_axes(width: float, height: float):
 
 
 def save(fig, name: str) -> Path:
-    MEDIA.mkdir(parents=True, exist_ok=True)
-    path = MEDIA / name
-    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
-    return path
+    return _save_svg(fig, name, facecolor="white")
 
 
 def box(ax, xc, yc, w, h, text, fc, fontsize=12, lw=LW, style="round,pad=0,rounding_size=0.08"):
-    ax.add_patch(
-        FancyBboxPatch((xc - w / 2, yc - h / 2), w, h, boxstyle=style, fc=fc, ec=INK, lw=lw, zorder=3)
-    )
+    ax.add_patch(FancyBboxPatch((xc - w / 2, yc - h / 2), w, h, boxstyle=style, fc=fc, ec=INK, lw=lw, zorder=3))
     if text:
         ax.text(xc, yc, text, ha="center", va="center", fontsize=fontsize, color=INK, zorder=4)
 
@@ -74,8 +61,17 @@ def box(ax, xc, yc, w, h, text, fc, fontsize=12, lw=LW, style="round,pad=0,round
 def arrow(ax, p0, p1, color=INK, lw=LW, style="-|>", scale=14, zorder=2):
     ax.add_patch(
         FancyArrowPatch(
-            p0, p1, arrowstyle=style, mutation_scale=scale, color=color, lw=lw,
-            shrinkA=0, shrinkB=0, zorder=zorder, capstyle="butt", joinstyle="miter",
+            p0,
+            p1,
+            arrowstyle=style,
+            mutation_scale=scale,
+            color=color,
+            lw=lw,
+            shrinkA=0,
+            shrinkB=0,
+            zorder=zorder,
+            capstyle="butt",
+            joinstyle="miter",
         )
     )
 
@@ -100,8 +96,9 @@ H_NORM = 0.34
 GAP = 0.26
 
 
-def draw_stack(ax, xc, y, w, blocks, repeated, side="left", title=None, bottom_label=None,
-               top_label=None, kv_into=None):
+def draw_stack(
+    ax, xc, y, w, blocks, repeated, side="left", title=None, bottom_label=None, top_label=None, kv_into=None
+):
     """Draw one transformer stack bottom-up starting at height ``y``.
 
     ``blocks``: (label, colour) before the repeated part (embeddings).
@@ -146,14 +143,27 @@ def draw_stack(ax, xc, y, w, blocks, repeated, side="left", title=None, bottom_l
     fx1 = xc + w / 2 + 0.36
     ax.add_patch(
         FancyBboxPatch(
-            (fx0, frame_bottom), fx1 - fx0, frame_top - frame_bottom,
-            boxstyle="round,pad=0,rounding_size=0.12", fc="none", ec="#555555", lw=LW, ls=(0, (4, 2)),
+            (fx0, frame_bottom),
+            fx1 - fx0,
+            frame_top - frame_bottom,
+            boxstyle="round,pad=0,rounding_size=0.12",
+            fc="none",
+            ec="#555555",
+            lw=LW,
+            ls=(0, (4, 2)),
             zorder=1,
         )
     )
     nx = fx0 - 0.08 if side == "left" else fx1 + 0.08
-    ax.text(nx, (frame_bottom + frame_top) / 2, r"$N\times$", ha="right" if side == "left" else "left",
-            va="center", fontsize=13, color=INK)
+    ax.text(
+        nx,
+        (frame_bottom + frame_top) / 2,
+        r"$N\times$",
+        ha="right" if side == "left" else "left",
+        va="center",
+        fontsize=13,
+        color=INK,
+    )
     out.update(frame_top=frame_top, frame_x=(fx0, fx1), frame_bottom=frame_bottom)
     if title:
         out["title"] = title
@@ -179,38 +189,64 @@ def fig_transformer_architectures() -> Path:
 
     # bottom row: encoder-decoder (drawn first; the top row is stacked above it)
     y1 = 0.35
-    enc = draw_stack(ax, xa, y1 + 0.55, w, emb, [("Self-attention", C_SELF), ("FFN", C_FFN)],
-                     side="left", bottom_label="source tokens")
-    dec = draw_stack(ax, xc, y1, w, emb,
-                     [("Masked self-attn.", C_MASKED), ("Cross-attention", C_CROSS), ("FFN", C_FFN)],
-                     side="right", bottom_label="target (shifted right)")
-    top1 = head_on_top(ax, xc, w, dec["frame_top"], "Linear + softmax", C_HEAD,
-                       r"$p(y_t \mid y_{<t}, x)$")
+    enc = draw_stack(
+        ax,
+        xa,
+        y1 + 0.55,
+        w,
+        emb,
+        [("Self-attention", C_SELF), ("FFN", C_FFN)],
+        side="left",
+        bottom_label="source tokens",
+    )
+    dec = draw_stack(
+        ax,
+        xc,
+        y1,
+        w,
+        emb,
+        [("Masked self-attn.", C_MASKED), ("Cross-attention", C_CROSS), ("FFN", C_FFN)],
+        side="right",
+        bottom_label="target (shifted right)",
+    )
+    top1 = head_on_top(ax, xc, w, dec["frame_top"], "Linear + softmax", C_HEAD, r"$p(y_t \mid y_{<t}, x)$")
     # encoder output -> decoder cross-attention (keys and values)
     y_cross = dict(dec["sublayers"])["Cross-attention"]
     x_mid = (enc["frame_x"][1] + dec["frame_x"][0]) / 2
     ytop = enc["frame_top"] + 0.3
     line(ax, [xa, xa], [enc["frame_top"], ytop])
     polyline_arrow(ax, [(xa, ytop), (x_mid, ytop), (x_mid, y_cross), (xc - w / 2, y_cross)])
-    ax.text(xa, ytop + 0.08, "encoder output → K, V", ha="center", va="bottom", fontsize=12,
-            color=INK)
-    ax.text(xa, top1 - 0.35, "Encoder–decoder\n(Transformer, T5)", ha="center", va="top",
-            fontsize=13, weight="bold")
+    ax.text(xa, ytop + 0.08, "encoder output → K, V", ha="center", va="bottom", fontsize=12, color=INK)
+    ax.text(xa, top1 - 0.35, "Encoder–decoder\n(Transformer, T5)", ha="center", va="top", fontsize=13, weight="bold")
 
     # separator, then the top row: encoder-only (left) and decoder-only (right)
     y_sep = top1 + 0.1
     line(ax, [0.1, W - 0.1], [y_sep, y_sep], color="#999999", lw=1.2)
     y0 = y_sep + 0.45
-    s = draw_stack(ax, xa, y0, w, emb, [("Self-attention", C_SELF), ("FFN", C_FFN)],
-                   side="left", bottom_label=r"all tokens $x_{1:n}$")
+    s = draw_stack(
+        ax,
+        xa,
+        y0,
+        w,
+        emb,
+        [("Self-attention", C_SELF), ("FFN", C_FFN)],
+        side="left",
+        bottom_label=r"all tokens $x_{1:n}$",
+    )
     top2 = head_on_top(ax, xa, w, s["frame_top"], "Task head", C_HEAD, "token / [CLS] labels")
-    s = draw_stack(ax, xc, y0, w, emb, [("Masked self-attn.", C_MASKED), ("FFN", C_FFN)],
-                   side="right", bottom_label=r"prefix $x_{<t}$")
+    s = draw_stack(
+        ax,
+        xc,
+        y0,
+        w,
+        emb,
+        [("Masked self-attn.", C_MASKED), ("FFN", C_FFN)],
+        side="right",
+        bottom_label=r"prefix $x_{<t}$",
+    )
     head_on_top(ax, xc, w, s["frame_top"], "Linear + softmax", C_HEAD, r"$p(x_t \mid x_{<t})$")
-    ax.text(xa, top2 + 0.05, "Encoder-only (BERT)", ha="center", va="bottom", fontsize=13,
-            weight="bold")
-    ax.text(xc, top2 + 0.05, "Decoder-only (GPT)", ha="center", va="bottom", fontsize=13,
-            weight="bold")
+    ax.text(xa, top2 + 0.05, "Encoder-only (BERT)", ha="center", va="bottom", fontsize=13, weight="bold")
+    ax.text(xc, top2 + 0.05, "Decoder-only (GPT)", ha="center", va="bottom", fontsize=13, weight="bold")
     H = top2 + 0.5
     ax.set_ylim(0, H)
     fig.set_size_inches(W, H)
@@ -227,13 +263,27 @@ def fig_residual_block() -> Path:
     fig, ax = new_axes(W, H)
     w, h, gap = 1.7, 0.42, 0.24
     specs = [
-        (1.45, "(a) original\n(post-activation)",
-         [("conv 3×3", C_CONV), ("BN", C_BN), ("ReLU", C_RELU), ("conv 3×3", C_CONV), ("BN", C_BN)],
-         True, r"$x_{l+1} = \mathrm{ReLU}(x_l + \mathcal{F}(x_l))$"),
-        (4.6, "(b) pre-activation\n(identity mapping)",
-         [("BN", C_BN), ("ReLU", C_RELU), ("conv 3×3", C_CONV), ("BN", C_BN), ("ReLU", C_RELU),
-          ("conv 3×3", C_CONV)],
-         False, r"$x_{l+1} = x_l + \mathcal{F}(x_l)$"),
+        (
+            1.45,
+            "(a) original\n(post-activation)",
+            [("conv 3×3", C_CONV), ("BN", C_BN), ("ReLU", C_RELU), ("conv 3×3", C_CONV), ("BN", C_BN)],
+            True,
+            r"$x_{l+1} = \mathrm{ReLU}(x_l + \mathcal{F}(x_l))$",
+        ),
+        (
+            4.6,
+            "(b) pre-activation\n(identity mapping)",
+            [
+                ("BN", C_BN),
+                ("ReLU", C_RELU),
+                ("conv 3×3", C_CONV),
+                ("BN", C_BN),
+                ("ReLU", C_RELU),
+                ("conv 3×3", C_CONV),
+            ],
+            False,
+            r"$x_{l+1} = x_l + \mathcal{F}(x_l)$",
+        ),
     ]
     for xc, title, layers, relu_after, formula in specs:
         y = 0.75
@@ -256,8 +306,9 @@ def fig_residual_block() -> Path:
         xs = xc + w / 2 + 0.35
         line(ax, [xc, xs, xs], [y_split, y_split, yadd], color=SKIP)
         arrow(ax, (xs, yadd), (xc + r, yadd), color=SKIP)
-        ax.text(xs + 0.06, (y_split + yadd) / 2, "identity", rotation=90, ha="left", va="center",
-                fontsize=11, color=SKIP)
+        ax.text(
+            xs + 0.06, (y_split + yadd) / 2, "identity", rotation=90, ha="left", va="center", fontsize=11, color=SKIP
+        )
         prev = yadd + r
         if relu_after:
             yb = prev + gap
@@ -291,8 +342,18 @@ def fig_lstm_cell() -> Path:
     fig, ax = new_axes(W, H)
     r = 0.2
     # the cell
-    ax.add_patch(FancyBboxPatch((0.7, 0.75), 4.95, 3.05, boxstyle="round,pad=0,rounding_size=0.2",
-                                fc="#f8f9fa", ec="#555555", lw=LW, zorder=0))
+    ax.add_patch(
+        FancyBboxPatch(
+            (0.7, 0.75),
+            4.95,
+            3.05,
+            boxstyle="round,pad=0,rounding_size=0.2",
+            fc="#f8f9fa",
+            ec="#555555",
+            lw=LW,
+            zorder=0,
+        )
+    )
     y_c, y_bus, y_g, y_mul, y_h = 3.4, 1.05, 1.75, 2.65, 0.45
     xf, xi, xg, xo, xt = 1.55, 2.45, 3.35, 4.2, 5.15
     # cell-state highway
@@ -309,8 +370,12 @@ def fig_lstm_cell() -> Path:
     line(ax, [1.0, 1.0], [0.2, y_bus])
     ax.plot([1.0], [y_bus], "o", ms=5, color=INK, zorder=5)
     ax.text(1.08, 0.2, r"$x_t$", ha="left", va="bottom", fontsize=14)
-    for xg_, label, fc in [(xf, r"$\sigma$", C_FFN), (xi, r"$\sigma$", C_FFN),
-                           (xg, "tanh", C_SELF), (xo, r"$\sigma$", C_FFN)]:
+    for xg_, label, fc in [
+        (xf, r"$\sigma$", C_FFN),
+        (xi, r"$\sigma$", C_FFN),
+        (xg, "tanh", C_SELF),
+        (xo, r"$\sigma$", C_FFN),
+    ]:
         arrow(ax, (xg_, y_bus), (xg_, y_g - 0.22))
         gate(ax, xg_, y_g, label, fc)
     # forget gate to the highway
@@ -329,8 +394,7 @@ def fig_lstm_cell() -> Path:
     line(ax, [xt, xt], [y_c, y_tanh + 0.22])
     ax.plot([xt], [y_c], "o", ms=5, color=INK, zorder=5)
     arrow(ax, (xt, y_c), (xt, y_tanh + 0.22))
-    box(ax, xt, y_tanh, 0.7, 0.4, "tanh", C_SELF, fontsize=12,
-        style="round,pad=0,rounding_size=0.2")
+    box(ax, xt, y_tanh, 0.7, 0.4, "tanh", C_SELF, fontsize=12, style="round,pad=0,rounding_size=0.2")
     arrow(ax, (xt, y_tanh - 0.2), (xt, y_omul + r))
     op(ax, xt, y_omul, "×")
     arrow(ax, (xo + 0.31, y_g), (xt - r, y_omul))
@@ -347,8 +411,18 @@ def fig_gru_cell() -> Path:
     W, H = 6.4, 4.6
     fig, ax = new_axes(W, H)
     r = 0.2
-    ax.add_patch(FancyBboxPatch((0.7, 0.55), 4.95, 3.25, boxstyle="round,pad=0,rounding_size=0.2",
-                                fc="#f8f9fa", ec="#555555", lw=LW, zorder=0))
+    ax.add_patch(
+        FancyBboxPatch(
+            (0.7, 0.55),
+            4.95,
+            3.25,
+            boxstyle="round,pad=0,rounding_size=0.2",
+            fc="#f8f9fa",
+            ec="#555555",
+            lw=LW,
+            zorder=0,
+        )
+    )
     y_h, y_bus, y_g = 3.35, 1.05, 1.75
     xr, xz, xn = 1.75, 2.9, 4.3
     x_mix1, x_mix2 = 2.9, 4.3  # z * h_{t-1} and (1 - z) * h~ ; added at x_add
@@ -396,9 +470,16 @@ def fig_gru_cell() -> Path:
     y_n = 1.75
     gate(ax, xn, y_n, "tanh", C_SELF)
     # r * h_{t-1} runs to the candidate; a white halo marks where it crosses z's input (no junction)
-    ax.plot([xr + r, 2.35, 2.35, 3.4], [y_rh, y_rh, 1.25, 1.25], color=INK, lw=LW, zorder=2.5,
-            solid_joinstyle="miter", solid_capstyle="butt",
-            path_effects=[patheffects.Stroke(linewidth=LW + 5, foreground="white"), patheffects.Normal()])
+    ax.plot(
+        [xr + r, 2.35, 2.35, 3.4],
+        [y_rh, y_rh, 1.25, 1.25],
+        color=INK,
+        lw=LW,
+        zorder=2.5,
+        solid_joinstyle="miter",
+        solid_capstyle="butt",
+        path_effects=[patheffects.Stroke(linewidth=LW + 5, foreground="white"), patheffects.Normal()],
+    )
     line(ax, [3.3, xn], [1.25, 1.25])
     ax.plot([xn], [1.25], "o", ms=5, color=INK, zorder=5)
     line(ax, [x_x, xn], [0.75, 0.75])

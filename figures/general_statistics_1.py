@@ -9,24 +9,11 @@ Run from anywhere: python figures/general_statistics_1.py
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from _style import WHITE, save, setup
 
-MEDIA = Path(__file__).resolve().parents[1] / "media"
-
-plt.rcParams["svg.hashsalt"] = "ankigen"
-plt.rcParams["svg.fonttype"] = "path"
-plt.rcParams["font.size"] = 12
-plt.rcParams["axes.titlesize"] = 13
-plt.rcParams["axes.labelsize"] = 13
-plt.rcParams["legend.fontsize"] = 12
-plt.rcParams["figure.facecolor"] = "white"
-plt.rcParams["axes.facecolor"] = "white"
-plt.rcParams["savefig.facecolor"] = "white"
-plt.rcParams["savefig.transparent"] = False
+setup({"axes.titlesize": 13, "axes.labelsize": 13, "legend.fontsize": 12, **WHITE})
 
 BLUE = "#1f4e9c"
 ORANGE = "#d95f02"
@@ -36,11 +23,7 @@ GREEN = "#1b7f3b"
 
 
 def _save(fig: plt.Figure, name: str) -> Path:
-    MEDIA.mkdir(parents=True, exist_ok=True)
-    path = MEDIA / name
-    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return save(fig, name)
 
 
 def bias_variance() -> Path:

@@ -6,25 +6,13 @@ Writes, relative to the repository root:
 Run: python figures/general_statistics_2.py
 """
 
-from pathlib import Path
+import itertools
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from _style import WHITE, save, setup
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-MEDIA = Path(__file__).resolve().parents[1] / "media"
-
-plt.rcParams["svg.hashsalt"] = "ankigen"
-plt.rcParams["svg.fonttype"] = "path"
-plt.rcParams["font.size"] = 12
-plt.rcParams["axes.titlesize"] = 13
-plt.rcParams["legend.fontsize"] = 11
-plt.rcParams["figure.facecolor"] = "white"
-plt.rcParams["axes.facecolor"] = "white"
-plt.rcParams["savefig.facecolor"] = "white"
-plt.rcParams["savefig.transparent"] = False
+setup({"axes.titlesize": 13, "legend.fontsize": 11, **WHITE})
 
 BLUE = "#1f4e9c"
 ORANGE = "#d35400"
@@ -61,14 +49,8 @@ def l1_constrained_optimum():
     """argmin J(w) s.t. ||w||_1 <= T, by a dense search of the diamond's boundary (w* lies outside)."""
     s = np.linspace(0.0, 1.0, 100001)[:, None]
     corners = T * np.array([[1, 0], [0, 1], [-1, 0], [0, -1], [1, 0]], dtype=float)
-    pts = np.concatenate([a + s * (b - a) for a, b in zip(corners[:-1], corners[1:])])
+    pts = np.concatenate([a + s * (b - a) for a, b in itertools.pairwise(corners)])
     return pts[np.argmin(loss(pts))]
-
-
-def save(fig, name):
-    MEDIA.mkdir(parents=True, exist_ok=True)
-    fig.savefig(MEDIA / name, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    plt.close(fig)
 
 
 def l2_vs_l1():

@@ -14,18 +14,21 @@ from ankigen.pipeline import Options, check
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases" / "diagnostics.yml").read_text("utf-8"))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_corpus_case_reports_exactly_the_expected_diagnostics(case: dict[str, Any], tmp_path: Path) -> None:
+def _write_case(case: dict[str, Any], tmp_path: Path) -> Path:
+    """The case's files in a fresh project with root deck "Test"; bytes are written as they are."""
     root = tmp_path / "proj"
     (root / "cards").mkdir(parents=True)
     (root / "ankigen.toml").write_text('deck_name = "Test"\n', encoding="utf-8")
     for rel, content in case["files"].items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return root
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_corpus_case_reports_exactly_the_expected_diagnostics(case: dict[str, Any], tmp_path: Path) -> None:
+    root = _write_case(case, tmp_path)
     config, problems = load_config(root, {})
     assert problems == ()
     result = check(config, Options(mathjax=False))  # MathJax cases: test_mathjax_check.py
@@ -62,13 +65,7 @@ def test_every_code_has_its_entry_in_docs_diagnostics_md() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_corpus_case_through_the_cli_never_shows_a_traceback(case: dict[str, Any], tmp_path: Path, run_cli) -> None:
-    root = tmp_path / "proj"
-    (root / "cards").mkdir(parents=True)
-    (root / "ankigen.toml").write_text('deck_name = "Test"\n', encoding="utf-8")
-    for rel, content in case["files"].items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    root = _write_case(case, tmp_path)
     errors = any(e.split(": ")[1].startswith("E") for e in case["expect"])
     # run_cli re-raises any exception and asserts no "Traceback" on stderr
     run_cli(["check"], exit_code=1 if errors else 0, cwd=root, env={"ANKIGEN_MATHJAX_DIR": str(tmp_path / "none")})

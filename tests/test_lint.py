@@ -16,8 +16,8 @@ REPO = Path(__file__).resolve().parents[1]
     "command",
     [
         [sys.executable, "-m", "mypy", "src"],
-        [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks"],
-        [sys.executable, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks"],
+        [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "figures"],
+        [sys.executable, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks", "figures"],
     ],
     ids=["mypy", "ruff-check", "ruff-format"],
 )

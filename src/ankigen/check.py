@@ -6,7 +6,6 @@ Pure: cards in, diagnostics out. Rules that need the file system (media) live in
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
@@ -117,6 +116,12 @@ _MATH_HTML_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
 _CODE_HTML_RE = re.compile(r"<(code|pre)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 
 
+def _sources(rc: RenderedCard) -> dict[str, Text | None]:
+    """Each rendered field's Markdown source, by the names ``_fields`` uses."""
+    card = rc.card
+    return {"question": card.front, "answer": card.back, "extra": card.extra, "context": card.context}
+
+
 def _explained(source: Text | None) -> bool:
     """A field whose math is already reported as unclosed or mangled (E301, E106): no W301 on top."""
     if source is None:
@@ -129,12 +134,7 @@ def _explained(source: Text | None) -> bool:
 def dollar_left(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
     """A ``$`` that looks like a math delimiter survived rendering: Anki would show it raw."""
     for rc in rendered:
-        sources = {
-            "question": rc.card.front,
-            "answer": rc.card.back,
-            "extra": rc.card.extra,
-            "context": rc.card.context,
-        }
+        sources = _sources(rc)
         for name, fragment, span in _fields(rc):
             if "$" not in fragment or _explained(sources[name]):
                 continue
@@ -198,12 +198,7 @@ def broken_html(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
     Markdown's own output is balanced, so only fields whose source holds raw tags are parsed.
     """
     for rc in rendered:
-        sources = {
-            "question": rc.card.front,
-            "answer": rc.card.back,
-            "extra": rc.card.extra,
-            "context": rc.card.context,
-        }
+        sources = _sources(rc)
         for name, fragment, span in _fields(rc):
             source = sources[name]
             if source is None or not _RAW_TAG_RE.search(source.value):
@@ -221,10 +216,3 @@ RENDERED_RULES = (dollar_left, image_without_alt, broken_html)
 
 def run_rendered_rules(rendered: Sequence[RenderedCard]) -> list[Diagnostic]:
     return [d for rule in RENDERED_RULES for d in rule(rendered)]
-
-
-def by_path(diagnostics: Iterable[Diagnostic]) -> dict[str, list[Diagnostic]]:
-    out: dict[str, list[Diagnostic]] = defaultdict(list)
-    for d in diagnostics:
-        out[d.span.path].append(d)
-    return out
