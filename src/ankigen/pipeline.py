@@ -313,13 +313,15 @@ def render_all(
     cards: Sequence[Card], cache: Cache | None, options: Options
 ) -> tuple[list[RenderedCard], list[Diagnostic], set[str]]:
     """Render every card, from the cache where possible; returns the cache keys used (for pruning)."""
-    unique: dict[tuple[str, bool], None] = {}
+    unique: dict[tuple[str, bool], str] = {}  # (source, inline) -> cache key ("" without a cache)
     for card in cards:
-        unique.update(dict.fromkeys(field_inputs(card)))
+        for item in field_inputs(card):
+            if item not in unique:
+                unique[item] = cache.html_key(*item) if cache is not None else ""
     memo: dict[tuple[str, bool], str] = {}
     missing: list[tuple[str, bool]] = []
-    for item in unique:
-        hit = cache.get_html(*item) if cache is not None else None
+    for item, key in unique.items():
+        hit = cache.html.get(key) if cache is not None else None
         if hit is None:
             missing.append(item)
         else:
@@ -331,7 +333,7 @@ def render_all(
     rendered: list[RenderedCard] = []
     found: list[Diagnostic] = []
     for card in cards:
-        keys = [cache.html_key(*item) for item in field_inputs(card)] if cache is not None else []
+        keys = [unique[item] for item in field_inputs(card)] if cache is not None else []
         clean = cache is not None and all(k in cache.clean for k in keys)
         rc, problems = render_card(card, lambda text, inline: memo[(text, inline)], check_source=not clean)
         if cache is not None and not clean and not problems:
@@ -339,7 +341,7 @@ def render_all(
             cache.dirty = True
         rendered.append(rc)
         found.extend(problems)
-    used = {cache.html_key(*item) for item in unique} if cache is not None else set()
+    used = set(unique.values()) if cache is not None else set()
     return rendered, found, used
 
 
