@@ -112,3 +112,10 @@ def test_cli_unreadable_card_file_is_reported_not_skipped(run_cli, project) -> N
     (root / "cards" / "gone.md").symlink_to(root / "cards" / "missing-target.md")
     result = run_cli(["check"], exit_code=1, cwd=root)
     assert result.stdout.startswith("cards/gone.md:1:1: E107 cannot read file: No such file or directory")
+
+
+def test_cli_output_that_is_a_folder_is_a_diagnostic_not_a_traceback(run_cli, sample_copy: Path) -> None:
+    (sample_copy / "out").mkdir()
+    result = run_cli(["build", "-o", "out"], exit_code=1, cwd=sample_copy)
+    assert "out:1:1: E109 cannot write 'out': it is a folder" in result.stderr
+    assert list((sample_copy / "out").iterdir()) == []

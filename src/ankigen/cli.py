@@ -181,7 +181,7 @@ def build(
         click.echo(f"  {count:5d}  {config.deck_name}::{deck}", err=True)
     for line in result.report:
         click.echo(line, err=True)
-    sys.exit(0)
+    sys.exit(exit_code(result.diagnostics, strict=strict))  # 1 if the lock file could not be written
 
 
 @cli.command()

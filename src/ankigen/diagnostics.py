@@ -31,6 +31,7 @@ CODES: dict[str, str] = {
     "E106": "control character in text",
     "E107": "file could not be read",
     "E108": "malformed configuration",
+    "E109": "output could not be written",
     "E201": "unknown key",
     "E202": "empty question",
     "E203": "empty answer",

@@ -5,6 +5,7 @@ Every stage returns values and diagnostics; nothing is written when any diagnost
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import html
@@ -410,8 +411,10 @@ def _load_cache(config: Config, options: Options) -> Cache:
 
 
 def _save_cache(config: Config, cache: Cache) -> None:
+    """Write the cache back; a read-only project only loses the speed-up, so a failure is ignored."""
     if cache.dirty:
-        write_atomic(config.root / CACHE_FILE, dump_cache(cache).encode("utf-8"))
+        with contextlib.suppress(OSError):
+            write_atomic(config.root / CACHE_FILE, dump_cache(cache).encode("utf-8"))
 
 
 def content_hash(spec: NoteSpec) -> str:
@@ -509,6 +512,31 @@ def _plan(
     return plan(previous, triples, notetypes_hash(), now, partial=partial), ()
 
 
+def _write_all(config: Config, files: Sequence[tuple[Path, bytes]]) -> list[Diagnostic]:
+    """Write each file atomically; a folder in the way or a failing disk is an ``E109``, not a traceback."""
+    problems = []
+    for path, _data in files:
+        if path.is_dir():
+            problems.append(
+                diag(
+                    "E109",
+                    Span(config.rel(path)),
+                    f"cannot write {config.rel(path)!r}: it is a folder",
+                    help="give -o a file name ending in .apkg",
+                )
+            )
+    if problems:
+        return problems
+    for path, data in files:
+        try:
+            write_atomic(path, data)
+        except OSError as exc:
+            problems.append(
+                diag("E109", Span(config.rel(path)), f"cannot write {config.rel(path)!r}: {exc.strerror or exc}")
+            )
+    return problems
+
+
 def split_output(config: Config, section: str) -> Path:
     """``dist/<deck-slug>-<section-slug>.apkg`` beside the full package."""
     return config.output.with_name(f"{config.output.stem}-{slugify(section)}{config.output.suffix}")
@@ -543,30 +571,36 @@ def build(
     mods = lock_plan.mods if lock_plan else {}
     specs = tuple(replace(spec, mod=mods.get(card.id, now)) for card, _digest, spec in c.notes)
     model_mod = lock_plan.notetypes_mod if lock_plan else now
-    outputs: list[tuple[Path, int]] = []
+    packages: list[tuple[Path, bytes]] = []
     media_by_name = {m.name: m for m in c.media}
+    if full or not split:
+        packages.append((config.output, build_package(specs, c.media, model_mod=model_mod)))
     if split:
-        sections = sorted({card.section[0] for card in c.cards})
-        for section in sections:
+        for section in sorted({card.section[0] for card in c.cards}):
             subset = [
                 (card, spec) for (card, _h, _s), spec in zip(c.notes, specs, strict=True) if card.section[0] == section
             ]
             names = set().union(*(c.note_media[card.id] for card, _ in subset))
             data = build_package([s for _, s in subset], [media_by_name[n] for n in sorted(names)], model_mod)
-            path = split_output(config, section)
-            write_atomic(path, data)
-            outputs.append((path, len(data)))
-    size = 0
-    if full or not split:
-        data = build_package(specs, c.media, model_mod=model_mod)
-        write_atomic(config.output, data)
-        size = len(data)
-        outputs.insert(0, (config.output, size))
+            packages.append((split_output(config, section), data))
+    problems = _write_all(config, packages)
+    if problems:
+        return BuildResult(
+            sort_unique((*diagnostics, *problems)),
+            c.files,
+            c.cards,
+            output=config.output,
+            mathjax_skipped=c.mathjax_skipped,
+        )
+    outputs = [(path, len(data)) for path, data in packages]
+    size = len(packages[0][1]) if full or not split else 0
     report: tuple[str, ...] = ()
     if lock_plan is not None:
         lock_text = format_lock(lock_plan.lock)
         if read_text_if_exists(config.root / LOCK_FILE) != lock_text:
-            write_atomic(config.root / LOCK_FILE, lock_text.encode("utf-8"))
+            diagnostics = sort_unique(
+                (*diagnostics, *_write_all(config, [(config.root / LOCK_FILE, lock_text.encode())]))
+            )
         report = tuple(report_lines(lock_plan))
     return BuildResult(
         diagnostics,
