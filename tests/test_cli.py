@@ -119,3 +119,16 @@ def test_cli_output_that_is_a_folder_is_a_diagnostic_not_a_traceback(run_cli, sa
     result = run_cli(["build", "-o", "out"], exit_code=1, cwd=sample_copy)
     assert "out:1:1: E109 cannot write 'out': it is a folder" in result.stderr
     assert list((sample_copy / "out").iterdir()) == []
+
+
+def test_cli_paths_outside_the_project_are_a_usage_error(run_cli, sample_copy: Path, tmp_path: Path) -> None:
+    stray = tmp_path / "stray.md"
+    stray.write_text("## Q\n<!-- id: q -->\nA\n", encoding="utf-8")
+    result = run_cli(["build", str(stray)], exit_code=2, cwd=sample_copy)
+    assert "is outside the project folder" in result.stderr
+
+
+def test_cli_symlink_loop_in_cards_is_walked_once(run_cli, sample_copy: Path) -> None:
+    (sample_copy / "cards" / "dl" / "loop").symlink_to(sample_copy / "cards")
+    result = run_cli(["check"], cwd=sample_copy)
+    assert result.stdout == ""

@@ -114,6 +114,14 @@ def _with_tags(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
+def _outside(config: Config, paths: tuple[Path, ...]) -> None:
+    """PATHS must lie in the project: their decks and media are resolved against it."""
+    root = config.root.resolve()
+    for path in paths:
+        if not path.resolve().is_relative_to(root):
+            raise click.BadParameter(f"{str(path)!r} is outside the project folder", param_hint="PATHS")
+
+
 def _usage_errors(errors: tuple[str, ...]) -> None:
     if errors:
         for line in errors:
@@ -158,6 +166,7 @@ def build(
     if problems:
         _emit(problems, fmt, config.root, err=True)
         sys.exit(exit_code(problems))
+    _outside(config, paths)
     progress, close = _progress_bar()
     options = pipeline.Options(paths, tags, exclude_tags, use_cache=not no_cache, jobs=jobs, progress=progress)
     try:
@@ -200,6 +209,7 @@ def check(
 ) -> None:
     """Report every problem in the card files, without building."""
     config, problems = _config(root)
+    _outside(config, paths)
     options = pipeline.Options(paths, tags, exclude_tags)
     result = pipeline.check(config, options) if not any(p.is_error for p in problems) else None
     if result is not None:
@@ -228,6 +238,7 @@ def stats(
     if problems:
         _emit(problems, "concise", config.root, err=True)
         sys.exit(exit_code(problems))
+    _outside(config, paths)
     summary = pipeline.stats(config, pipeline.Options(paths, tags, exclude_tags))
     _usage_errors(tuple(summary.pop("usage_errors", ())))  # type: ignore[arg-type]
     if fmt == "json":

@@ -16,8 +16,11 @@ from ankigen.model import SourceFile, Span
 CARD_SUFFIXES = (".md", ".yaml", ".yml")
 
 
-def _walk(folder: Path) -> Iterable[Path]:
-    """Files below ``folder`` in sorted order, skipping hidden files and folders."""
+def _walk(folder: Path, seen: frozenset[Path] = frozenset()) -> Iterable[Path]:
+    """Files below ``folder`` in sorted order, skipping hidden files and folders (and link loops)."""
+    real = folder.resolve()
+    if real in seen:
+        return
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError:
@@ -26,7 +29,7 @@ def _walk(folder: Path) -> Iterable[Path]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _walk(entry)
+            yield from _walk(entry, seen | {real})
         elif entry.is_file() or entry.is_symlink():
             yield entry  # a dangling link is reported when read (E107), not skipped
 
