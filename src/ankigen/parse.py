@@ -237,6 +237,16 @@ def normalize_tags(ctx: _Ctx, items: tuple[tuple[str, Span], ...]) -> tuple[str,
     return tuple(out)
 
 
+def _joined(first: Text, second: Text) -> Text:
+    """``first``, a blank line, then ``second``, keeping both origins line by line where they are exact."""
+    value = first.value + "\n\n" + second.value
+    if not (first.origin.exact and second.origin.exact):
+        return Text(value, first.origin)
+    last_line = first.origin.line_starts[-1][0]
+    starts = (*first.origin.line_starts, (last_line + 1, 1), *second.origin.line_starts)
+    return Text(value, TextOrigin(first.origin.path, starts))
+
+
 def _make_card(
     ctx: _Ctx,
     *,
@@ -262,7 +272,7 @@ def _make_card(
             kind = NoteKind.CLOZE
     if kind is NoteKind.CLOZE and back is not None and back.value.strip():
         if front_key == "heading":
-            front = Text(front.value + "\n\n" + back.value, front.origin)
+            front = _joined(front, back)
             back = None
         else:
             ctx.add("E209", back.origin.start, "a cloze note has no answer; put the deletions in 'text'")
@@ -596,11 +606,7 @@ def _parse_markdown(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]
         front = heading_text
         extra_q = _block(src.path, question_lines)
         if extra_q is not None:
-            joined = heading_text.value + "\n\n" + extra_q.value
-            front = Text(
-                joined,
-                TextOrigin(src.path, (*heading_text.origin.line_starts, (line.number, 1), *extra_q.origin.line_starts)),
-            )
+            front = _joined(heading_text, extra_q)
         back = _block(src.path, answer_lines) or Text("", TextOrigin.at(span))
         extra = _block(src.path, extra_lines)
         card_id = kind = context = None
