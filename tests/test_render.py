@@ -85,3 +85,26 @@ def test_scan_math_skips_code() -> None:
     spans, unclosed = scan_math("`\\(` and\n```\n$$\n```\n$x$")
     assert unclosed == []
     assert len(spans) == 1
+
+
+def test_brace_problem_fast_path_agrees_with_the_exact_scan() -> None:
+    import random
+
+    from ankigen.render import _balanced
+
+    def exact(body: str) -> bool:
+        depth, i = 0, 0
+        while i < len(body):
+            if body[i] == "\\":
+                i += 2
+                continue
+            depth += {"{": 1, "}": -1}.get(body[i], 0)
+            if depth < 0:
+                return False
+            i += 1
+        return depth == 0
+
+    rng = random.Random(7)
+    for _ in range(20000):
+        body = "".join(rng.choice("{}\\ab") for _ in range(rng.randint(0, 12)))
+        assert _balanced(body) is exact(body), body

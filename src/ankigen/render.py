@@ -126,8 +126,25 @@ def scan_math(text: str) -> tuple[list[MathSpan], list[Unclosed]]:
     return spans, unclosed
 
 
+_ESCAPE_RE = re.compile(r"\\.", re.DOTALL)
+_INNER_GROUP_RE = re.compile(r"\{[^{}]*\}")
+
+
+def _balanced(body: str) -> bool:
+    """Fast check that braces pair up (escaped characters removed first)."""
+    text = _ESCAPE_RE.sub("", body)
+    if "{" not in text and "}" not in text:
+        return True
+    while True:
+        text, n = _INNER_GROUP_RE.subn("", text)
+        if n == 0:
+            return "{" not in text and "}" not in text
+
+
 def brace_problem(body: str) -> tuple[int, str] | None:
     """Offset and description of the first unbalanced brace in a formula body (``\\{`` ``\\}`` ignored)."""
+    if _balanced(body):
+        return None
     stack: list[int] = []
     i = 0
     while i < len(body):
