@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import shutil
@@ -50,9 +51,9 @@ CHILD = textwrap.dedent(
         genanki.Package(list(decks.values())).write_to_file(str(root / "floor.apkg"), timestamp=1_700_000_000)
         elapsed = time.perf_counter() - start
     elif mode == "mathjax":
-        cards = pipeline.parse_all(config)[0]
+        cards = pipeline.compile_notes(config, pipeline.Options(mathjax=False, use_cache=False)).cards
         start = time.perf_counter()
-        problems, skipped, _ = pipeline.math_diagnostics(config, cards, None)
+        problems, skipped = pipeline.math_diagnostics(config, cards, None)
         elapsed = time.perf_counter() - start
         if skipped:
             elapsed = -1.0
@@ -107,8 +108,10 @@ def make_tree(root: Path, n: int) -> None:
 
 
 def run(mode: str, root: Path, jobs: int) -> dict[str, float]:
+    # the trees live in a temporary folder: point MathJax at this checkout's node_modules
+    env = {**os.environ, "ANKIGEN_MATHJAX_DIR": os.environ.get("ANKIGEN_MATHJAX_DIR") or str(REPO)}
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, mode, str(root), str(jobs)], capture_output=True, text=True, check=False
+        [sys.executable, "-c", CHILD, mode, str(root), str(jobs)], capture_output=True, text=True, check=False, env=env
     )
     if proc.returncode != 0:
         raise SystemExit(f"{mode} failed:\n{proc.stderr[-2000:]}")
@@ -148,8 +151,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=0, help="render processes (0: one per core)")
     args = parser.parse_args()
-    import os
-
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()}; medians of {args.repeat} runs, each in a fresh process\n"

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import ankigen.render as render_module
-from ankigen.cache import dump_cache, load_cache, renderer_stamp
+from ankigen.cache import CACHE_DIR, MATH_FILE, UNITS_DIR, Cache, renderer_stamp, unwrap, wrap
 from ankigen.config import load_config
-from ankigen.pipeline import CACHE_FILE, Options, compile_notes
+from ankigen.pipeline import Options, compile_notes
 
 
 def _compile(root: Path, **kw):
@@ -57,47 +58,104 @@ def test_cache_renderer_version_bump_invalidates_everything(project, monkeypatch
     assert len(calls) == 10
 
 
-def test_cache_corrupted_file_is_detected_and_never_serves_stale_html(project, monkeypatch) -> None:
+def _units(root: Path) -> list[Path]:
+    return sorted((root / CACHE_DIR / UNITS_DIR).glob("*.json"))
+
+
+def test_cache_holds_one_entry_per_file_and_an_edit_rewrites_only_that_entry(project) -> None:
+    root = project(FILES)
+    _compile(root)
+    before = {p.name: p.stat().st_mtime_ns for p in _units(root)}
+    assert len(before) == len(FILES)
+    (root / "cards" / "c3.md").write_text("## Question 3\n<!-- id: c3 -->\n\nEdited $x$.\n", encoding="utf-8")
+    _compile(root)
+    after = {p.name: p.stat().st_mtime_ns for p in _units(root)}
+    assert len(after) == len(FILES)  # the old entry of c3.md is gone
+    assert len(set(after) - set(before)) == 1
+    assert all(after[name] == before[name] for name in set(after) & set(before))  # untouched
+
+
+def test_cache_partial_build_keeps_entries_of_files_it_did_not_read(project) -> None:
+    root = project(FILES)
+    _compile(root)
+    _compile(root, paths=(root / "cards" / "c1.md",))
+    assert len(_units(root)) == len(FILES)
+
+
+def test_cache_corrupted_entry_is_detected_and_never_serves_stale_html(project, monkeypatch) -> None:
     root = project(FILES)
     first = _compile(root)
-    path = root / CACHE_FILE
-    header, body_text = path.read_text("utf-8").split("\n", 1)
-    body = json.loads(body_text)
-    key = next(iter(body["html"]))
-    body["html"][key] = "<p>STALE</p>"  # tampered entry, checksum now wrong
-    path.write_text(header + "\n" + json.dumps(body), encoding="utf-8")
+    path = _units(root)[0]
+    text = path.read_text("utf-8")
+    assert "<p>Answer" in text
+    path.write_text(text.replace("<p>Answer", "<p>STALE"), encoding="utf-8")  # checksum now wrong
+    calls = _count_renders(monkeypatch)
+    again = _compile(root)
+    assert len(calls) == 2  # that file's question and answer, nothing else
+    assert [n[2].fields for n in again.notes] == [n[2].fields for n in first.notes]
+    for broken in ("{ not json", "", "\x00" * 10):
+        path.write_text(broken, encoding="utf-8")
+        assert [n[2].fields for n in _compile(root).notes] == [n[2].fields for n in first.notes]
+    path.write_bytes(b"\xff\xfe")
+    assert [n[2].fields for n in _compile(root).notes] == [n[2].fields for n in first.notes]
+
+
+def test_cache_entry_with_a_valid_checksum_but_wrong_shape_is_recompiled(project, monkeypatch) -> None:
+    root = project(FILES)
+    first = _compile(root)
+    for path in _units(root):
+        path.write_text(wrap(json.dumps({"path": 3, "cards": [[1, 2]]}) + "\n"), encoding="utf-8")
     calls = _count_renders(monkeypatch)
     again = _compile(root)
     assert len(calls) == 10
     assert [n[2].fields for n in again.notes] == [n[2].fields for n in first.notes]
-    path.write_text("{ not json", encoding="utf-8")
-    assert [n[2].fields for n in _compile(root).notes] == [n[2].fields for n in first.notes]
 
 
 def test_cache_no_cache_option_neither_reads_nor_writes(project) -> None:
     root = project(FILES)
     _compile(root, use_cache=False)
-    assert not (root / CACHE_FILE).exists()
+    assert not (root / CACHE_DIR).exists()
 
 
-def test_cache_round_trip_and_stamp_mismatch() -> None:
-    cache = load_cache(None, "r1", "m1")
-    cache.put_html("x", False, "<p>x</p>")
-    text = dump_cache(cache)
-    assert load_cache(text, "r1", "m1").get_html("x", False) == "<p>x</p>"
-    assert load_cache(text, "r2", "m1").get_html("x", False) is None
+def test_cache_wrap_unwrap_round_trip_and_stamps() -> None:
+    assert unwrap(wrap('{"a": 1}')) == '{"a": 1}'
+    with pytest.raises(ValueError, match="checksum"):
+        unwrap(wrap('{"a": 1}').replace("1}", "2}"))
+    with pytest.raises(ValueError, match="format"):
+        unwrap('{"format": 1, "checksum": ""}\n{}')
     assert len(renderer_stamp()) == 16
+    a, b = Cache(None, "r1"), Cache(None, "r2")
+    assert a.unit_key("p.md", ("S",), "x") != b.unit_key("p.md", ("S",), "x")  # a version change misses
+    assert a.unit_key("p.md", ("S",), "x") != a.unit_key("p.md", ("S",), "y")
+    assert a.unit_key("p.md", ("S",), "x") != a.unit_key("p.md", ("T",), "x")
+    assert a.unit_key("p.md", ("S",), "x").split("-")[0] == a.unit_key("p.md", ("S",), "y").split("-")[0]
+    m1, m2 = Cache(None, "r", "m1"), Cache(None, "r", "m2")
+    assert m1.math_key("x", True) != m2.math_key("x", True) != m2.math_key("x", False)
+
+
+def test_cache_legacy_single_file_cache_is_removed(project) -> None:
+    root = project(FILES)
+    (root / CACHE_DIR).mkdir()
+    (root / CACHE_DIR / "cache.json").write_text("{}", encoding="utf-8")
+    _compile(root)
+    assert not (root / CACHE_DIR / "cache.json").exists()
+    assert not (root / CACHE_DIR / MATH_FILE).exists()  # MathJax off: no verdicts to keep
 
 
 def test_parallel_cold_render_gives_the_same_html_as_serial(project, monkeypatch) -> None:
     import ankigen.pipeline as pipeline
 
     files = {f"cards/p{i}.md": f"## Q{i}\n<!-- id: p{i} -->\n\n$a_{i} * b$ and `code {i}`\n" for i in range(40)}
+    files["cards/bad.md"] = "## Bad\n<!-- id: p1 -->\n\nsee \\(x\n"
     root = project(files)
     serial = _compile(root, use_cache=False, jobs=1)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_FIELDS", 10)
-    parallel = _compile(root, use_cache=False, jobs=2)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 10)
+    parallel = _compile(root, jobs=2)
     assert [n[2].fields for n in parallel.notes] == [n[2].fields for n in serial.notes]
+    assert sorted(d.check_tuple() for d in parallel.diagnostics) == sorted(d.check_tuple() for d in serial.diagnostics)
+    assert {d.code for d in serial.diagnostics} == {"E204", "E301"}
+    warm = _compile(root, jobs=2)  # every unit from the cache the parallel build wrote
+    assert [n[2].fields for n in warm.notes] == [n[2].fields for n in serial.notes]
 
 
 def test_cache_warm_build_still_reports_a_new_problem_and_keeps_old_ones(project) -> None:
@@ -109,3 +167,39 @@ def test_cache_warm_build_still_reports_a_new_problem_and_keeps_old_ones(project
     (root / "cards" / "c1.md").write_text("## Question 1\n<!-- id: c1 -->\n\nNow $$x broken.\n", encoding="utf-8")
     assert sorted(d.check_tuple() for d in _compile(root).diagnostics) == [("E301", 4, 5), ("E301", 4, 5)]
     assert sorted(d.span.path for d in _compile(root).diagnostics) == ["cards/bad.md", "cards/c1.md"]
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"path": "p.md", "diagnostics": [], "lengths": [1, 0, 0, 0], "cards": []},  # lengths disagree
+        {"path": "p.md", "diagnostics": [], "lengths": [], "cards": [["x"]]},
+        {"path": "p.md", "diagnostics": [["E999"]], "lengths": [], "cards": []},
+        {"path": "p.md", "lengths": [], "cards": []},
+    ],
+)
+def test_cache_malformed_entries_are_rejected(meta) -> None:
+    from ankigen.unit import load_unit
+
+    with pytest.raises((KeyError, TypeError, ValueError, IndexError)):
+        load_unit(json.dumps(meta) + "\nx")
+
+
+def test_cache_unit_round_trips_through_its_text(project) -> None:
+    from ankigen.unit import dump_unit, load_unit
+
+    files = {
+        "cards/a.md": "## Q $x$\n<!-- id: a -->\n\n![fig](f.svg) and\r $$x\n",
+        "cards/b.yaml": "- id: b\n  q: Ünïcode \u2028 line\n  a: |\n    ```python\n    print('\\n')\n    ```\n",
+    }
+    root = project({**files, "media/f.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    first = _compile(root)
+    again = _compile(root)
+    assert all(c.formulas is None for c in again.cards)  # a build without MathJax does not load them
+    assert again.cards == tuple(replace(c, formulas=None) for c in first.cards)
+    assert first.cards[0].formulas == (("x", False, 1, 6),)
+    assert [d.check_tuple() for d in again.diagnostics] == [d.check_tuple() for d in first.diagnostics]
+    for path in _units(root):
+        with open(path, encoding="utf-8", newline="") as fh:
+            body = unwrap(fh.read())
+        assert dump_unit(load_unit(body)) == body

@@ -1,28 +1,39 @@
-"""On-disk caches that make rebuilds cheap: rendered HTML per field, and MathJax verdicts per formula.
+"""The build cache: one compiled unit per card file, and one MathJax verdict per formula.
 
-One JSON file, keyed by hashes of the input *and* of everything that shapes the output (ankigen's renderer
-version, the versions of Markdown, pymdown-extensions and Pygments, the MathJax checker), so a version change
-can never serve stale HTML. The file carries a checksum of its entries: a damaged or hand-edited cache is
-detected and dropped, never trusted. Reading and writing the file happen in ``discover``/``write``; this
-module only holds the values.
+Layout under ``.ankigen-cache/``: ``units/<key>.json`` holds a file's ``FileUnit`` (see ``unit``), keyed by a
+hash of the file's path, default section and text *and* of everything that shapes the output (ankigen's
+parser and renderer versions, the versions of Markdown, pymdown-extensions and Pygments), so an edit or a
+version change can never serve stale HTML. ``math.json`` holds the verdicts, keyed by formula and stamped with
+the MathJax checker. Every file starts with a header line carrying the checksum of the rest: a damaged or
+hand-edited entry is detected and recompiled, never trusted.
+
+Sharding by file is what makes a rebuild cheap: an edit rewrites one small entry, and an unchanged file is
+read back without being parsed or rendered again. The cache is a speed-up only: any failure to read or write
+it costs time, never correctness.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from pathlib import Path
 
-from ankigen.diagnostics import Diagnostic
-from ankigen.model import Card, NoteKind, Span, Text, TextOrigin
 from ankigen.render import EXTENSION_CONFIGS, EXTENSIONS, RENDERER_VERSION
+from ankigen.unit import FileUnit, load_unit
 
-#: Bump when the parser's output for the same file changes (it keys the parse cache).
-PARSER_VERSION = "1"
+#: Bump when the parser's or the unit's output for the same file changes (it keys every unit).
+PARSER_VERSION = "2"
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
+CACHE_DIR = ".ankigen-cache"
+UNITS_DIR = "units"
+MATH_FILE = "math.json"
+LEGACY_FILES = ("cache.json",)  # single-file caches of earlier versions, removed on a full build
 
 
 def _version(dist: str) -> str:
@@ -49,172 +60,145 @@ def _key(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
+def _checksum(body_text: str) -> str:
+    return hashlib.sha256(body_text.encode("utf-8")).hexdigest()
+
+
+def wrap(body_text: str) -> str:
+    """A cache file's text: the header line (format, checksum of the body), then the body."""
+    return json.dumps({"format": CACHE_FORMAT, "checksum": _checksum(body_text)}) + "\n" + body_text
+
+
+def unwrap(text: str) -> str:
+    """The body of a cache file; ``ValueError`` when the format or the checksum does not match."""
+    header_text, _, body_text = text.partition("\n")
+    header = json.loads(header_text)
+    if not isinstance(header, dict) or header.get("format") != CACHE_FORMAT:
+        raise ValueError("unknown cache format")
+    if header.get("checksum") != _checksum(body_text):
+        raise ValueError("checksum mismatch")
+    return body_text
+
+
+def _write(path: Path, text: str) -> None:
+    """Atomic (a reader never sees half a file) but not fsynced: a lost entry only costs a recompile."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 @dataclass(slots=True)
 class Cache:
-    """In-memory view of the cache file. ``dirty`` says whether it needs writing back."""
+    """The cache of one project. ``root`` None: an in-memory cache that never touches the disk."""
 
+    root: Path | None
     render_stamp: str
     math_stamp: str = ""
-    html: dict[str, str] = field(default_factory=dict)
     math: dict[str, str | None] = field(default_factory=dict)
-    clean: set[str] = field(default_factory=set)  # html keys whose source has no math or cloze problems
-    parsed: dict[str, Any] = field(default_factory=dict)  # file key -> serialised cards and diagnostics
-    dirty: bool = False
-    problem: str = ""  # why an existing cache file was dropped
+    math_dirty: bool = False
+    problems: list[str] = field(default_factory=list)  # entries found damaged (and recompiled)
+    _math_loaded: bool = False
+    _names: list[str] | None = None
 
-    # -- rendered HTML
-    def html_key(self, text: str, inline: bool) -> str:
-        return _key(self.render_stamp, "i" if inline else "b", text)
+    @property
+    def folder(self) -> Path | None:
+        return None if self.root is None else self.root / CACHE_DIR
 
-    def get_html(self, text: str, inline: bool) -> str | None:
-        return self.html.get(self.html_key(text, inline))
+    # -- compiled units
+    def unit_key(self, path: str, section: tuple[str, ...], text: str) -> str:
+        """``<file>-<text>``: the first half names the file (path, section, versions), the second its text."""
+        head = _key(PARSER_VERSION, self.render_stamp, path, "::".join(section))[:16]
+        return f"{head}-{_key(text)[:16]}"
 
-    def put_html(self, text: str, inline: bool, html: str) -> None:
-        key = self.html_key(text, inline)
-        if self.html.get(key) != html:
-            self.html[key] = html
-            self.dirty = True
+    def _listing(self) -> list[str]:
+        if self._names is None and self.folder is not None:
+            try:
+                self._names = sorted(n[:-5] for n in os.listdir(self.folder / UNITS_DIR) if n.endswith(".json"))
+            except OSError:
+                self._names = []
+        return self._names or []
+
+    def previous_unit(self, key: str) -> FileUnit | None:
+        """An earlier compile of the same file (same path, section and versions, other text), if cached."""
+        if self.folder is None:
+            return None
+        head = key.partition("-")[0] + "-"
+        for name in self._listing():
+            if name.startswith(head) and name != key:
+                return self.get_unit(name)
+        return None
+
+    def _unit_path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / UNITS_DIR / f"{key}.json"
+
+    def get_unit(self, key: str, *, formulas: bool = True) -> FileUnit | None:
+        if self.folder is None:
+            return None
+        try:
+            with open(self._unit_path(key), encoding="utf-8", newline="") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError):
+            return None
+        try:
+            return load_unit(unwrap(text), formulas=formulas)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            self.problems.append(f"{key}: {exc.__class__.__name__}")
+            return None
+
+    def put_unit(self, key: str, body_text: str) -> None:
+        if self.folder is not None:
+            with contextlib.suppress(OSError):
+                _write(self._unit_path(key), wrap(body_text))
+
+    def prune_units(self, used: set[str]) -> None:
+        """Delete entries this (full) build did not use, and caches of earlier versions."""
+        if self.folder is None:
+            return
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.folder / UNITS_DIR):
+                if entry.name.endswith(".json") and entry.name[:-5] not in used:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+        for name in LEGACY_FILES:
+            with contextlib.suppress(OSError):
+                (self.folder / name).unlink()
 
     # -- MathJax verdicts
     def math_key(self, tex: str, display: bool) -> str:
         return _key(self.math_stamp, "d" if display else "i", tex)
 
-    # -- parsed files
-    def parse_key(self, path: str, text: str, section: tuple[str, ...]) -> str:
-        return _key(PARSER_VERSION, self.render_stamp, path, "::".join(section), text)
+    def load_math(self) -> None:
+        if self._math_loaded or self.folder is None or not self.math_stamp:
+            return
+        self._math_loaded = True
+        try:
+            body = json.loads(unwrap((self.folder / MATH_FILE).read_text("utf-8")))
+            if body.get("math_stamp") == self.math_stamp:
+                verdicts = body["verdicts"]
+                if not all(isinstance(v, str | None) for v in verdicts.values()):
+                    raise TypeError("verdict")
+                self.math = dict(verdicts)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            self.problems.append(f"{MATH_FILE}: {exc.__class__.__name__}")
+            self.math_dirty = True
 
-    def get_parsed(self, key: str) -> tuple[tuple[Card, ...], tuple[Diagnostic, ...]] | None:
-        entry = self.parsed.get(key)
-        if entry is None:
-            return None
-        return tuple(_card(c) for c in entry["cards"]), tuple(_diagnostic(d) for d in entry["diagnostics"])
+    def prune_math(self, used: set[str]) -> None:
+        if set(self.math) - used:
+            self.math = {k: v for k, v in self.math.items() if k in used}
+            self.math_dirty = True
 
-    def put_parsed(self, key: str, cards: tuple[Card, ...], diagnostics: tuple[Diagnostic, ...]) -> None:
-        self.parsed[key] = {
-            "cards": [_card_json(c) for c in cards],
-            "diagnostics": [_diag_json(d) for d in diagnostics],
-        }
-        self.dirty = True
-
-    def prune_parsed(self, used: set[str]) -> None:
-        if set(self.parsed) - used:
-            self.parsed = {k: v for k, v in self.parsed.items() if k in used}
-            self.dirty = True
-
-    def prune(self, used_html: set[str], used_math: set[str]) -> None:
-        """Forget entries this build did not use, so the file does not grow forever."""
-        if set(self.html) - used_html or set(self.math) - used_math:
-            self.html = {k: v for k, v in self.html.items() if k in used_html}
-            self.clean &= used_html
-            self.math = {k: v for k, v in self.math.items() if k in used_math}
-            self.dirty = True
-
-
-def _checksum(body_text: str) -> str:
-    return hashlib.sha256(body_text.encode("utf-8")).hexdigest()
-
-
-def load_cache(text: str | None, render_stamp: str, math_stamp: str) -> Cache:
-    """A cache from the file's text (None: no file). Anything unexpected drops the whole file.
-
-    The file is a header line (format and the checksum of the rest) and the body, one JSON document each.
-    """
-    cache = Cache(render_stamp, math_stamp)
-    if text is None:
-        return cache
-    try:
-        header_text, _, body_text = text.partition("\n")
-        header = json.loads(header_text)
-        if header.get("format") != CACHE_FORMAT or header.get("checksum") != _checksum(body_text):
-            raise ValueError("checksum mismatch")
-        body = json.loads(body_text)
-        if body.get("render_stamp") == render_stamp:
-            cache.html = {str(k): str(v) for k, v in body["html"].items()}
-            cache.clean = {str(k) for k in body["clean"]}
-            cache.parsed = dict(body["parsed"])
-        if body.get("math_stamp") == math_stamp and math_stamp:
-            cache.math = {str(k): (None if v is None else str(v)) for k, v in body["math"].items()}
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        cache.problem = f"render cache was damaged and is rebuilt ({exc.__class__.__name__})"
-        cache.html, cache.clean, cache.parsed, cache.math = {}, set(), {}, {}
-        cache.dirty = True
-    return cache
-
-
-def dump_cache(cache: Cache) -> str:
-    body = {
-        "render_stamp": cache.render_stamp,
-        "math_stamp": cache.math_stamp,
-        "html": cache.html,
-        "clean": sorted(cache.clean),
-        "parsed": cache.parsed,
-        "math": cache.math,
-    }
-    body_text = json.dumps(body, ensure_ascii=False)
-    header = json.dumps({"format": CACHE_FORMAT, "checksum": _checksum(body_text)})
-    return header + "\n" + body_text
-
-
-# -- (de)serialising parsed cards: plain JSON, never pickle (a cache file must not be able to run code)
-def _span_json(s: Span) -> list[Any]:
-    return [s.path, s.line, s.col]
-
-
-def _span(v: list[Any]) -> Span:
-    return Span(str(v[0]), int(v[1]), int(v[2]))
-
-
-def _text_json(t: Text | None) -> Any:
-    if t is None:
-        return None
-    return [t.value, t.origin.path, [list(x) for x in t.origin.line_starts], t.origin.exact]
-
-
-def _text(v: Any) -> Text | None:
-    if v is None:
-        return None
-    return Text(str(v[0]), TextOrigin(str(v[1]), tuple((int(a), int(b)) for a, b in v[2]), bool(v[3])))
-
-
-def _card_json(c: Card) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "kind": c.kind.value,
-        "section": list(c.section),
-        "front": _text_json(c.front),
-        "back": _text_json(c.back),
-        "extra": _text_json(c.extra),
-        "context": _text_json(c.context),
-        "tags": list(c.tags),
-        "span": _span_json(c.span),
-        "id_span": _span_json(c.id_span),
-        "explicit_id": c.explicit_id,
-        "refs": list(c.refs),
-    }
-
-
-def _card(v: dict[str, Any]) -> Card:
-    front = _text(v["front"])
-    assert front is not None
-    return Card(
-        id=str(v["id"]),
-        kind=NoteKind(v["kind"]),
-        section=tuple(v["section"]),
-        front=front,
-        back=_text(v["back"]),
-        extra=_text(v["extra"]),
-        context=_text(v["context"]),
-        tags=tuple(v["tags"]),
-        span=_span(v["span"]),
-        id_span=_span(v["id_span"]),
-        explicit_id=bool(v["explicit_id"]),
-        refs=tuple(v["refs"]),
-    )
-
-
-def _diag_json(d: Diagnostic) -> list[Any]:
-    return [d.code, _span_json(d.span), d.message, d.help]
-
-
-def _diagnostic(v: list[Any]) -> Diagnostic:
-    return Diagnostic(str(v[0]), _span(v[1]), str(v[2]), str(v[3]))
+    def save_math(self) -> None:
+        if self.folder is not None and self.math_dirty and self.math_stamp:
+            body = json.dumps({"math_stamp": self.math_stamp, "verdicts": self.math}, ensure_ascii=False)
+            with contextlib.suppress(OSError):
+                _write(self.folder / MATH_FILE, wrap(body))
+            self.math_dirty = False

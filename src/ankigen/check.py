@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Protocol
 
 from ankigen.config import Config
 from ankigen.diagnostics import Diagnostic, diag
@@ -26,10 +27,33 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", "", text.lower())).strip()
 
 
-# ----------------------------------------------------------------------------------------- parsed cards
-def duplicate_id(cards: Sequence[Card]) -> Iterator[Diagnostic]:
-    first: dict[str, Card] = {}
-    for card in sorted(cards, key=lambda c: (c.span.path, c.span.line)):
+# ---------------------------------------------------------------------------------- across the project
+class Keyed(Protocol):
+    """What the project-wide rules need of a card (a compiled ``CardInfo``)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def section(self) -> tuple[str, ...]: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def span(self) -> Span: ...
+    @property
+    def id_span(self) -> Span: ...
+    @property
+    def question(self) -> str: ...
+
+
+def question_key(card: Card) -> str:
+    """The normalised context and question: two cards of a deck with the same key ask the same thing."""
+    context = _normal(card.context.value) if card.context else ""
+    return context + "\x1f" + _normal(card.front.value)
+
+
+def duplicate_id(cards: Sequence[Keyed]) -> Iterator[Diagnostic]:
+    first: dict[str, Keyed] = {}
+    for card in cards:
         if card.id in first:
             other = first[card.id].id_span
             yield diag(
@@ -42,9 +66,9 @@ def duplicate_id(cards: Sequence[Card]) -> Iterator[Diagnostic]:
             first[card.id] = card
 
 
-def tag_case_conflict(cards: Sequence[Card]) -> Iterator[Diagnostic]:
-    seen: dict[str, tuple[str, Card]] = {}
-    for card in sorted(cards, key=lambda c: (c.span.path, c.span.line)):
+def tag_case_conflict(cards: Sequence[Keyed]) -> Iterator[Diagnostic]:
+    seen: dict[str, tuple[str, Keyed]] = {}
+    for card in cards:
         for tag in card.tags:
             key = tag.lower()
             if key in seen and seen[key][0] != tag:
@@ -59,11 +83,10 @@ def tag_case_conflict(cards: Sequence[Card]) -> Iterator[Diagnostic]:
                 seen.setdefault(key, (tag, card))
 
 
-def duplicate_question(cards: Sequence[Card]) -> Iterator[Diagnostic]:
-    seen: dict[tuple[tuple[str, ...], str, str], Card] = {}
-    for card in sorted(cards, key=lambda c: (c.span.path, c.span.line)):
-        context = _normal(card.context.value) if card.context else ""
-        key = (card.section, context, _normal(card.front.value))
+def duplicate_question(cards: Sequence[Keyed]) -> Iterator[Diagnostic]:
+    seen: dict[tuple[tuple[str, ...], str], Keyed] = {}
+    for card in cards:
+        key = (card.section, card.question)
         if key in seen:
             other = seen[key].span
             yield diag("W204", card.span, f"same question as {other.path}:{other.line} in this deck")
@@ -71,6 +94,16 @@ def duplicate_question(cards: Sequence[Card]) -> Iterator[Diagnostic]:
             seen[key] = card
 
 
+PROJECT_RULES = (duplicate_id, tag_case_conflict, duplicate_question)
+
+
+def run_project_rules(cards: Sequence[Keyed]) -> list[Diagnostic]:
+    """Rules across files; each sees the cards in file and line order (the first one wins)."""
+    ordered = sorted(cards, key=lambda c: (c.span.path, c.span.line))
+    return [d for rule in PROJECT_RULES for d in rule(ordered)]
+
+
+# ---------------------------------------------------------------------------------------- one card alone
 def answer_repeats_question(cards: Sequence[Card]) -> Iterator[Diagnostic]:
     for card in cards:
         if card.back is None or len(card.back.value) > 2 * len(card.front.value) + 20:
@@ -93,11 +126,12 @@ def long_question(cards: Sequence[Card]) -> Iterator[Diagnostic]:
             )
 
 
-CARD_RULES = (duplicate_id, tag_case_conflict, duplicate_question, answer_repeats_question, long_question)
+FILE_RULES = (answer_repeats_question, long_question)
 
 
-def run_card_rules(cards: Sequence[Card]) -> list[Diagnostic]:
-    return [d for rule in CARD_RULES for d in rule(cards)]
+def run_file_rules(cards: Sequence[Card]) -> list[Diagnostic]:
+    """Rules on parsed cards that need nothing outside their file."""
+    return [d for rule in FILE_RULES for d in rule(cards)]
 
 
 # --------------------------------------------------------------------------------------- rendered cards

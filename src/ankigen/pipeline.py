@@ -5,20 +5,20 @@ Every stage returns values and diagnostics; nothing is written when any diagnost
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import hashlib
 import html
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Protocol, TypeVar
 
 from ankigen import check as rules
-from ankigen.cache import Cache, dump_cache, load_cache, renderer_stamp
+from ankigen.cache import Cache, renderer_stamp
 from ankigen.config import Config, slugify
 from ankigen.diagnostics import Diagnostic, diag, sort_unique
 from ankigen.discover import card_paths, media_files, read_sources, read_text_if_exists, resolve_media
@@ -26,21 +26,12 @@ from ankigen.ids import note_guid
 from ankigen.lock import LOCK_FILE, Plan, format_lock, parse_lock, plan, report_lines
 from ankigen.mathjax import MathJaxUnavailable, checker_stamp
 from ankigen.mathjax import validate as validate_math
-from ankigen.model import Card, MediaFile, RenderedCard, Span
+from ankigen.model import Card, MediaFile, NoteKind, SourceFile, Span
 from ankigen.notetypes import NOTE_TYPES, css
 from ankigen.package import NoteSpec, build_package
 from ankigen.parse import parse_file, section_tag
-from ankigen.render import (
-    brace_problem,
-    converter_renderer,
-    field_inputs,
-    link_media,
-    new_converter,
-    render_card,
-    render_many,
-    scan_math,
-)
-from ankigen.textcheck import control_chars_in
+from ankigen.render import link_media
+from ankigen.unit import CardInfo, FileUnit, Job, card_info, compile_many, compile_unit, dump_unit, rendered_fields
 from ankigen.write import write_atomic
 
 
@@ -48,7 +39,7 @@ from ankigen.write import write_atomic
 class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     files: int
-    cards: tuple[Card, ...] = ()
+    cards: tuple[CardInfo, ...] = ()
     notes: tuple[NoteSpec, ...] = ()
     media: tuple[MediaFile, ...] = ()
     output: Path | None = None
@@ -79,42 +70,28 @@ def default_section(config: Config, rel_path: str) -> tuple[str, ...]:
     return tuple(p.replace("_", " ").strip() for p in parts if p.strip())
 
 
-def parse_all(
-    config: Config, paths: Sequence[Path] = (), cache: Cache | None = None
-) -> tuple[tuple[Card, ...], tuple[Diagnostic, ...], int]:
-    """Read and parse every card file (unchanged files come from the cache); cross-file rules included."""
+def parse_all(config: Config, paths: Sequence[Path] = ()) -> tuple[tuple[Card, ...], tuple[Diagnostic, ...], int]:
+    """Read and parse every card file, without rendering (for ``stats`` and tools that need the sources)."""
     files = card_paths(config, paths)
     sources, diagnostics = read_sources(config, files)
     found: list[Diagnostic] = list(diagnostics)
     cards: list[Card] = []
-    used: set[str] = set()
     for src in sources:
-        section = default_section(config, src.path)
-        hit = None
-        if cache is not None:
-            key = cache.parse_key(src.path, src.text, section)
-            used.add(key)
-            hit = cache.get_parsed(key)
-        if hit is None:
-            hit = parse_file(src, section)
-            if cache is not None:
-                cache.put_parsed(key, *hit)
-        parsed, problems = hit
+        parsed, problems = parse_file(src, default_section(config, src.path))
         cards.extend(parsed)
         found.extend(problems)
-    if cache is not None and not paths:
-        cache.prune_parsed(used)
+        found.extend(rules.run_file_rules(parsed))
     if not files:
-        found.append(
-            diag(
-                "E105",
-                rules.span_of(config, config.cards_dir),
-                f"no card files found in {config.rel(config.cards_dir)!r}",
-            )
-        )
-    found.extend(rules.run_card_rules(cards))
+        found.append(_no_files(config))
+    found.extend(rules.run_project_rules([card_info(c) for c in cards]))
     cards.sort(key=lambda c: (c.section, c.span.path, c.span.line))
     return tuple(cards), tuple(found), len(files)
+
+
+def _no_files(config: Config) -> Diagnostic:
+    return diag(
+        "E105", rules.span_of(config, config.cards_dir), f"no card files found in {config.rel(config.cards_dir)!r}"
+    )
 
 
 def _media_name(rel: str, data: bytes) -> str:
@@ -124,15 +101,15 @@ def _media_name(rel: str, data: bytes) -> str:
 
 
 def _collect_media(
-    config: Config, rendered: Sequence[RenderedCard]
+    config: Config, cards: Sequence[CardInfo]
 ) -> tuple[dict[tuple[str, str], str], tuple[MediaFile, ...], list[Diagnostic]]:
     """Resolve every image; name each distinct file by its content (identical files are stored once)."""
     names: dict[tuple[str, str], str] = {}
     by_digest: dict[str, MediaFile] = {}
     problems: list[Diagnostic] = []
-    for rc in rendered:
-        for ref in rc.media:
-            key = (rc.card.span.path, ref.target)
+    for card in cards:
+        for ref in card.media:
+            key = (card.span.path, ref.target)
             if key in names:
                 continue
             if ref.target.startswith(("http://", "https://", "//")):
@@ -147,7 +124,7 @@ def _collect_media(
                 continue
             if ref.target.startswith("data:"):
                 continue
-            resolved = resolve_media(config, rc.card.span.path, ref.target)
+            resolved = resolve_media(config, card.span.path, ref.target)
             if resolved.problem == "outside":
                 problems.append(diag("E402", ref.span, f"image {ref.target!r} is outside the project root"))
                 continue
@@ -170,12 +147,12 @@ def _collect_media(
     return final, tuple(sorted(by_digest.values(), key=lambda m: m.name)), problems
 
 
-def _unused_media(config: Config, rendered: Sequence[RenderedCard]) -> list[Diagnostic]:
+def _unused_media(config: Config, cards: Sequence[CardInfo]) -> list[Diagnostic]:
     """Files in the media folder that no card references (Anki would not import them anyway)."""
     used = set()
-    for rc in rendered:
-        for ref in rc.media:
-            resolved = resolve_media(config, rc.card.span.path, ref.target)
+    for card in cards:
+        for ref in card.media:
+            resolved = resolve_media(config, card.span.path, ref.target)
             used.add(resolved.rel)
     return [
         diag(
@@ -193,26 +170,44 @@ def breadcrumb(section: tuple[str, ...]) -> str:
     return html.escape(" › ".join(section))
 
 
-def note_fields(config: Config, rc: RenderedCard, names: dict[tuple[str, str], str]) -> tuple[str, ...]:
-    card = rc.card
-    local = {target: name for (path, target), name in names.items() if path == card.span.path}
+def note_fields(
+    card: CardInfo, names: dict[tuple[str, str], str], memo: dict[object, str] | None = None
+) -> tuple[str, ...]:
+    """The note's fields, in the order of its note type; images point at their packaged names.
+    ``memo`` keeps the escaped breadcrumbs and paths of one build (many cards share them)."""
+    memo = {} if memo is None else memo
+    local = {target: name for (path, target), name in names.items() if path == card.span.path} if card.media else {}
 
     def link(fragment: str) -> str:
-        return link_media(fragment, local) if local else fragment
+        return link_media(fragment, local) if local and "<img" in fragment else fragment
 
-    common = (
-        link(rc.extra_html),
-        link(rc.context_html),
-        breadcrumb(card.section),
-        html.escape(card.span.path),
-        html.escape(card.id),
-    )
-    if card.back is None:
-        return (link(rc.front_html), *common)
-    return (link(rc.front_html), link(rc.back_html), *common)
+    crumb = memo.get(card.section)
+    if crumb is None:
+        crumb = memo[card.section] = breadcrumb(card.section)
+    path = memo.get(card.span.path)
+    if path is None:
+        path = memo[card.span.path] = html.escape(card.span.path)
+    front, back, extra, context = card.html
+    common = (link(extra), link(context), crumb, path, html.escape(card.id) if _NEEDS_ESCAPE(card.id) else card.id)
+    if card.kind is NoteKind.CLOZE:
+        return (link(front), *common)
+    return (link(front), link(back), *common)
 
 
-def note_tags(card: Card, section_tags: dict[tuple[str, ...], str] | None = None) -> tuple[str, ...]:
+_NEEDS_ESCAPE = re.compile(r"[&<>\"']").search
+
+
+class Tagged(Protocol):
+    @property
+    def section(self) -> tuple[str, ...]: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+
+
+T = TypeVar("T", bound=Tagged)
+
+
+def note_tags(card: Tagged, section_tags: dict[tuple[str, ...], str] | None = None) -> tuple[str, ...]:
     """The note's tags: its own and its section's. ``section_tags`` memoises slugs within one build."""
     if section_tags is None:
         tag = section_tag(card.section)
@@ -238,8 +233,7 @@ class Options:
         return bool(self.paths or self.tags or self.exclude_tags)
 
 
-CACHE_FILE = Path(".ankigen-cache") / "cache.json"
-PARALLEL_MIN_FIELDS = 600  # below this, starting worker processes costs more than it saves
+PARALLEL_MIN_CHARS = 150_000  # less source than this compiles faster than worker processes start
 
 
 # --------------------------------------------------------------------------------------------- selection
@@ -252,7 +246,7 @@ def _has_tag(tags: Sequence[str], wanted: str) -> bool:
     return any(t.lower() == w or t.lower().startswith(w + "::") for t in tags)
 
 
-def select(cards: Sequence[Card], tags: Sequence[str], exclude: Sequence[str]) -> tuple[list[Card], list[str]]:
+def select(cards: Sequence[T], tags: Sequence[str], exclude: Sequence[str]) -> tuple[list[T], list[str]]:
     """Cards carrying any of ``tags`` (or a descendant) and none of ``exclude``; exclusion wins.
 
     Returns the cards and one message per tag that no card carries (a typo, not an empty deck).
@@ -281,79 +275,64 @@ def select(cards: Sequence[Card], tags: Sequence[str], exclude: Sequence[str]) -
     return chosen, errors
 
 
-# ----------------------------------------------------------------------------------------------- render
-def _prefill(
-    inputs: Sequence[tuple[str, bool]], jobs: int, progress: Callable[[int, int], None] | None, total: int, done: int
-) -> dict[tuple[str, bool], str]:
-    """Render fields missing from the cache, across processes when there are enough of them."""
-    out: dict[tuple[str, bool], str] = {}
-    if not inputs:
-        return out
+# ---------------------------------------------------------------------------------------------- compile
+def compile_units(
+    config: Config, sources: Sequence[SourceFile], cache: Cache | None, options: Options
+) -> tuple[list[FileUnit], set[str]]:
+    """One unit per source file: from the cache where the file is unchanged, else compiled (in parallel
+    across processes when there is enough to do). Returns the units and the cache keys they use."""
+    sections = [default_section(config, src.path) for src in sources]
+    keys = [cache.unit_key(s.path, sec, s.text) if cache else "" for s, sec in zip(sources, sections, strict=True)]
+    units: list[FileUnit | None] = [cache.get_unit(k, formulas=options.mathjax) if cache else None for k in keys]
+    todo = [i for i, u in enumerate(units) if u is None]
+    jobs: list[Job] = []
+    for i in todo:
+        before = cache.previous_unit(keys[i]) if cache else None
+        jobs.append((sources[i], sections[i], rendered_fields(before) if before else None))
+    total = sum(len(sources[i].text) for i in todo)
+    done = 0
+    for i, unit, text in _compile_todo(jobs, todo, options.jobs, total):
+        units[i] = unit
+        if cache is not None:
+            cache.put_unit(keys[i], text)
+        done += len(sources[i].text)
+        if options.progress:
+            options.progress(done, total)
+    return [u for u in units if u is not None], set(keys)
+
+
+def _compile_todo(items: list[Job], index: list[int], jobs: int, total: int) -> Iterator[tuple[int, FileUnit, str]]:
     workers = jobs or os.cpu_count() or 1
-    if workers > 1 and len(inputs) >= PARALLEL_MIN_FIELDS:
-        size = max(50, len(inputs) // (workers * 4))
-        chunks = [list(inputs[i : i + size]) for i in range(0, len(inputs), size)]
+    if workers > 1 and len(items) > 1 and total >= PARALLEL_MIN_CHARS:
+        # batches of about equal size, a few per worker, so one long file does not leave the others idle
+        target = max(1, total // (workers * 4))
+        batches: list[list[int]] = [[]]
+        size = 0
+        for n, (src, _section, _previous) in enumerate(items):
+            if size >= target:
+                batches.append([])
+                size = 0
+            batches[-1].append(n)
+            size += len(src.text)
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for chunk, htmls in zip(chunks, pool.map(render_many, chunks), strict=True):
-                out.update(zip(chunk, htmls, strict=True))
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
-        return out
-    render = converter_renderer(new_converter())
-    for i, (text, inline) in enumerate(inputs, start=1):
-        out[(text, inline)] = render(text, inline)
-        if progress and i % 50 == 0:
-            progress(done + i, total)
-    if progress:
-        progress(done + len(inputs), total)
-    return out
-
-
-def render_all(
-    cards: Sequence[Card], cache: Cache | None, options: Options
-) -> tuple[list[RenderedCard], list[Diagnostic], set[str]]:
-    """Render every card, from the cache where possible; returns the cache keys used (for pruning)."""
-    unique: dict[tuple[str, bool], str] = {}  # (source, inline) -> cache key ("" without a cache)
-    for card in cards:
-        for item in field_inputs(card):
-            if item not in unique:
-                unique[item] = cache.html_key(*item) if cache is not None else ""
-    memo: dict[tuple[str, bool], str] = {}
-    missing: list[tuple[str, bool]] = []
-    for item, key in unique.items():
-        hit = cache.html.get(key) if cache is not None else None
-        if hit is None:
-            missing.append(item)
-        else:
-            memo[item] = hit
-    memo.update(_prefill(missing, options.jobs, options.progress, len(unique), len(unique) - len(missing)))
-    if cache is not None:
-        for item in missing:
-            cache.put_html(item[0], item[1], memo[item])
-    rendered: list[RenderedCard] = []
-    found: list[Diagnostic] = []
-    for card in cards:
-        keys = [unique[item] for item in field_inputs(card)] if cache is not None else []
-        clean = cache is not None and all(k in cache.clean for k in keys)
-        rc, problems = render_card(card, lambda text, inline: memo[(text, inline)], check_source=not clean)
-        if cache is not None and not clean and not problems:
-            cache.clean.update(keys)
-            cache.dirty = True
-        rendered.append(rc)
-        found.extend(problems)
-    used = set(unique.values()) if cache is not None else set()
-    return rendered, found, used
+            results = pool.map(compile_many, [[items[n] for n in batch] for batch in batches])
+            for batch, compiled in zip(batches, results, strict=True):
+                for n, (unit, text) in zip(batch, compiled, strict=True):
+                    yield index[n], unit, text
+        return
+    for n, (src, section, previous) in enumerate(items):
+        unit = compile_unit(src, section, previous=previous)
+        yield index[n], unit, dump_unit(unit)
 
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
     """Everything up to the package."""
 
-    cards: tuple[Card, ...]
-    notes: tuple[tuple[Card, str, NoteSpec], ...]  # (card, content hash, note with mod 0)
+    cards: tuple[CardInfo, ...]
+    notes: tuple[tuple[CardInfo, str, NoteSpec], ...]  # (card, content hash, note with mod 0)
     media: tuple[MediaFile, ...]
-    note_media: dict[str, frozenset[str]]  # card id -> media names its note uses
+    note_media: dict[str, frozenset[str]]  # card id -> media names its note uses (cards with images)
     diagnostics: list[Diagnostic]
     files: int
     usage_errors: tuple[str, ...] = ()
@@ -361,100 +340,83 @@ class Compiled:
 
 
 def compile_notes(config: Config, options: Options = Options()) -> Compiled:
-    cache = _load_cache(config, options) if options.use_cache else None
-    cards, diagnostics, files = parse_all(config, options.paths, cache)
-    found = list(diagnostics)
+    cache = _open_cache(config, options) if options.use_cache else None
+    files = card_paths(config, options.paths)
+    sources, read_problems = read_sources(config, files)
+    units, used_units = compile_units(config, sources, cache, options)
+    found: list[Diagnostic] = [*read_problems, *(d for u in units for d in u.diagnostics)]
+    if not files:
+        found.append(_no_files(config))
+    every = [card for u in units for card in u.cards]
+    found.extend(rules.run_project_rules(every))
+    every.sort(key=lambda c: (c.section, c.span.path, c.span.line))
+    cards: Sequence[CardInfo] = every
     usage: list[str] = []
     if options.tags or options.exclude_tags:
-        chosen, usage = select(cards, options.tags, options.exclude_tags)
-        cards = tuple(chosen)
-    rendered, problems, used_html = render_all(cards, cache, options)
-    found.extend(problems)
-    found.extend(rules.run_rendered_rules(rendered))
-    names, media, media_problems = _collect_media(config, rendered)
+        cards, usage = select(every, options.tags, options.exclude_tags)
+    found.extend(d for card in cards for d in card.diagnostics)
+    names, media, media_problems = _collect_media(config, cards)
     found.extend(media_problems)
     if not options.partial:
-        found.extend(_unused_media(config, rendered))
+        found.extend(_unused_media(config, cards))
     skipped = ""
-    used_math: set[str] = set()
     if options.mathjax:
-        math_problems, skipped, used_math = math_diagnostics(config, cards, cache)
+        math_problems, skipped = math_diagnostics(config, cards, cache, prune=not options.partial)
         found.extend(math_problems)
     if cache is not None:
         if not options.partial:
-            cache.prune(used_html, used_math)
-        _save_cache(config, cache)
+            cache.prune_units(used_units)
+        cache.save_math()
     notes = []
     note_media: dict[str, frozenset[str]] = {}
     slugs: dict[tuple[str, ...], str] = {}
-    for rc in rendered:
-        card = rc.card
+    memo: dict[object, str] = {}
+    for card in cards:
         spec = NoteSpec(
             guid=note_guid(config.id_namespace, card.id),
             notetype=NOTE_TYPES[card.kind],
-            fields=note_fields(config, rc, names),
+            fields=note_fields(card, names, memo),
             tags=note_tags(card, slugs),
             deck="::".join((config.deck_name, *card.section)),
             mod=0,
         )
         notes.append((card, content_hash(spec), spec))
-        note_media[card.id] = frozenset(
-            names[(card.span.path, ref.target)] for ref in rc.media if (card.span.path, ref.target) in names
-        )
-    return Compiled(cards, tuple(notes), media, note_media, found, files, tuple(usage), skipped)
+        if card.media:
+            note_media[card.id] = frozenset(
+                names[(card.span.path, ref.target)] for ref in card.media if (card.span.path, ref.target) in names
+            )
+    return Compiled(tuple(cards), tuple(notes), media, note_media, found, len(files), tuple(usage), skipped)
 
 
-def _load_cache(config: Config, options: Options) -> Cache:
-    text = read_text_if_exists(config.root / CACHE_FILE)
+def _open_cache(config: Config, options: Options) -> Cache:
     math_stamp = checker_stamp(config.root) if options.mathjax else ""
-    return load_cache(text, renderer_stamp(), math_stamp)
-
-
-def _save_cache(config: Config, cache: Cache) -> None:
-    """Write the cache back; a read-only project only loses the speed-up, so a failure is ignored."""
-    if cache.dirty:
-        with contextlib.suppress(OSError):
-            write_atomic(config.root / CACHE_FILE, dump_cache(cache).encode("utf-8"))
+    return Cache(config.root, renderer_stamp(), math_stamp)
 
 
 def content_hash(spec: NoteSpec) -> str:
     """A hash of everything that ends up in the note: fields, tags, note type and deck."""
-    h = hashlib.sha256()
-    for part in (spec.notetype.name, spec.deck, " ".join(spec.tags), *spec.fields):
-        h.update(part.encode("utf-8"))
-        h.update(b"\x1f")
-    return h.hexdigest()[:16]
-
-
-_CLOZE_OPEN_RE = re.compile(r"\{\{c\d+::")
+    parts = (spec.notetype.name, spec.deck, " ".join(spec.tags), *spec.fields)
+    return hashlib.sha256(("\x1f".join(parts) + "\x1f").encode("utf-8")).hexdigest()[:16]
 
 
 def math_diagnostics(
-    config: Config, cards: Sequence[Card], cache: Cache | None = None
-) -> tuple[list[Diagnostic], str, set[str]]:
+    config: Config, cards: Sequence[CardInfo], cache: Cache | None = None, *, prune: bool = False
+) -> tuple[list[Diagnostic], str]:
     """Every formula typeset by the real MathJax that Anki uses (``E303`` for each it rejects).
 
-    Returns the diagnostics, why MathJax was skipped (no node, no ``npm ci``; else empty), and the cache
-    keys used. Verdicts are cached per formula.
+    Returns the diagnostics, and why MathJax was skipped (no node, no ``npm ci``; else empty). Verdicts are
+    cached per formula; with ``prune`` (a full build) verdicts of formulas that are gone are forgotten.
     """
     places: dict[tuple[str, bool], list[Span]] = {}
     for card in cards:
-        for text in (card.front, card.back, card.extra, card.context):
-            if text is None:
-                continue
-            spans, _unclosed = scan_math(text.value)
-            for m in spans:
-                tex = text.value[m.body_start : m.body_end]
-                # a cloze inside a formula: Anki swaps the deletion for its content (or [...]) before MathJax
-                tex = _CLOZE_OPEN_RE.sub("{{", tex)
-                if control_chars_in(tex) or brace_problem(tex) is not None:
-                    continue  # E106 or E302 already explains this formula
-                places.setdefault((tex, m.display), []).append(text.origin.span(text.value, m.start))
-    if not places:
-        return [], "", set()
+        assert card.formulas is not None, "units are loaded with their formulas when MathJax runs"
+        for tex, display, line, col in card.formulas:
+            places.setdefault((tex, bool(display)), []).append(Span(card.span.path, line, col))
     verdicts: dict[tuple[str, bool], str | None] = {}
     keys: dict[tuple[str, bool], str] = {}
-    if cache is not None and cache.math_stamp:
+    use_cache = cache is not None and bool(cache.math_stamp)
+    if cache is not None and use_cache:
+        cache.load_math()
         for formula in places:
             keys[formula] = key = cache.math_key(*formula)
             if key in cache.math:
@@ -463,12 +425,14 @@ def math_diagnostics(
     if todo:
         results = validate_math(todo, config.root)
         if isinstance(results, MathJaxUnavailable):
-            return [], results.reason, set()
+            return [], results.reason
         verdicts.update(zip(todo, results, strict=True))
-        if cache is not None and cache.math_stamp:
+        if cache is not None and use_cache:
             for formula in todo:
                 cache.math[keys[formula]] = verdicts[formula]
-            cache.dirty = True
+            cache.math_dirty = True
+    if cache is not None and use_cache and prune:
+        cache.prune_math(set(keys.values()))
     out = []
     for formula, where in places.items():
         message = verdicts[formula]
@@ -483,7 +447,7 @@ def math_diagnostics(
                     help="Anki would show a red error box; fix the LaTeX",
                 )
             )
-    return out, "", set(keys.values())
+    return out, ""
 
 
 def check(config: Config, options: Options = Options()) -> BuildResult:
@@ -502,7 +466,7 @@ def notetypes_hash() -> str:
 
 
 def _plan(
-    config: Config, notes: Sequence[tuple[Card, str, NoteSpec]], now: int, *, partial: bool, lenient: bool = False
+    config: Config, notes: Sequence[tuple[CardInfo, str, NoteSpec]], now: int, *, partial: bool, lenient: bool = False
 ) -> tuple[Plan | None, tuple[Diagnostic, ...]]:
     text = read_text_if_exists(config.root / LOCK_FILE)
     previous, problems = parse_lock(text or "", LOCK_FILE, lenient=lenient)
@@ -569,7 +533,10 @@ def build(
     if any(d.is_error or strict for d in diagnostics):
         return BuildResult(diagnostics, c.files, c.cards, output=config.output, mathjax_skipped=c.mathjax_skipped)
     mods = lock_plan.mods if lock_plan else {}
-    specs = tuple(replace(spec, mod=mods.get(card.id, now)) for card, _digest, spec in c.notes)
+    specs = tuple(
+        NoteSpec(spec.guid, spec.notetype, spec.fields, spec.tags, spec.deck, mods.get(card.id, now))
+        for card, _digest, spec in c.notes
+    )
     model_mod = lock_plan.notetypes_mod if lock_plan else now
     packages: list[tuple[Path, bytes]] = []
     media_by_name = {m.name: m for m in c.media}
@@ -580,7 +547,7 @@ def build(
             subset = [
                 (card, spec) for (card, _h, _s), spec in zip(c.notes, specs, strict=True) if card.section[0] == section
             ]
-            names = set().union(*(c.note_media[card.id] for card, _ in subset))
+            names = set().union(*(c.note_media.get(card.id, frozenset()) for card, _ in subset))
             data = build_package([s for _, s in subset], [media_by_name[n] for n in sorted(names)], model_mod)
             packages.append((split_output(config, section), data))
     problems = _write_all(config, packages)

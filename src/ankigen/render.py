@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import markdown
@@ -331,21 +331,6 @@ FieldRenderer = Callable[[str, bool], str]
 def converter_renderer(converter: markdown.Markdown | None = None) -> FieldRenderer:
     conv = converter or new_converter()
     return lambda text, inline: render_markdown(conv, text, inline=inline)
-
-
-def field_inputs(card: Card) -> list[tuple[str, bool]]:
-    """The (source, inline) pairs ``render_card`` renders for ``card``, in order."""
-    out = [(card.front.value, "\n" not in card.front.value)]
-    out += [(t.value, False) for t in (card.back, card.extra) if t is not None]
-    if card.context is not None:
-        out.append((card.context.value, True))
-    return out
-
-
-def render_many(items: Sequence[tuple[str, bool]]) -> list[str]:
-    """Render a batch with one converter (the unit of work of a parallel render)."""
-    render = converter_renderer()
-    return [render(text, inline) for text, inline in items]
 
 
 def render_card(
