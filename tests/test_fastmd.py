@@ -1,0 +1,86 @@
+"""The Markdown speed-ups change nothing: every field renders to the same HTML with and without them."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from markdown.inlinepatterns import InlineProcessor
+
+from ankigen import fastmd
+from ankigen.config import load_config
+from ankigen.pipeline import parse_all
+from ankigen.render import new_converter, render_markdown
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import bench  # noqa: E402
+
+TOKENS = [
+    "x", "a b", " ", "  ", "\n", "  \n", "\n\n", "*", "**", "_", "__", "[", "]", "(", ")", "![", "](", "<", ">",
+    "&", "&amp;", "&#42;", "`", "``", "$", "$$", "\\", "\\(", "\\)", "\\[", "\\]", "\\$", "\\*", "{", "}", "#",
+    "- ", "1. ", "> ", "|", "| a | b |\n| --- | --- |\n", "~~~", "```", "```python\n", "    ", "<b>", "</b>",
+    "<br>", "<!-- c -->", "http://x.y", "<http://x.y>", "<a@b.c>", "[l](u)", "[r]", "[r]: /u", "x_{1}^2",
+    "\\alpha", "\\frac{a}{b}", "{{c1::", "}}", "::", "\u00e9", "\t",
+]  # fmt: skip
+
+
+def _fuzz(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(TOKENS) for _ in range(rng.randint(1, 25))) for _ in range(n)]
+
+
+def _corpus() -> list[str]:
+    config, _ = load_config(REPO, {})
+    cards = parse_all(config)[0]
+    texts = [t.value for c in cards for t in (c.front, c.back, c.extra, c.context) if t is not None]
+    rng = random.Random(7)
+    texts += [bench.card(i, rng) for i in range(60)]
+    cases = yaml.safe_load((REPO / "tests" / "cases" / "diagnostics.yml").read_text("utf-8"))
+    texts += [text for case in cases for text in case["files"].values()]
+    return texts + _fuzz(1500, 1)
+
+
+def test_fastmd_gives_the_same_html_as_python_markdown() -> None:
+    plain, fast = new_converter(fast=False), new_converter(fast=True)
+    texts = _corpus()
+    assert len(texts) > 2000
+    for text in texts:
+        for inline in (False, True):
+            assert render_markdown(fast, text, inline=inline) == render_markdown(plain, text, inline=inline), text
+
+
+def test_fastmd_knows_every_inline_pattern_of_the_pinned_markdown() -> None:
+    """If Markdown or pymdown-extensions change a pattern, the speed-up quietly stops for it: say so here."""
+    md = new_converter()
+    names = [item.name for item in md.inlinePatterns._priority]
+    assert sorted(names) == sorted(fastmd.TRIGGERS)
+    for name in names:
+        assert fastmd.TRIGGERS[name][0] == fastmd.regex_hash(md.inlinePatterns[name]), name
+
+
+class _Percent(InlineProcessor):  # type: ignore[misc]
+    def handleMatch(self, m, data):
+        return "PERCENT", m.start(0), m.end(0)
+
+
+@pytest.mark.parametrize("name", ["entity", "an_extension_of_someone_else"])
+def test_fastmd_always_tries_a_pattern_it_does_not_know(name: str) -> None:
+    md = new_converter()
+    # a pattern under a known name but another expression (another Markdown version), or unknown altogether
+    md.inlinePatterns.register(_Percent(r"%%", md), name, 200)
+    md = fastmd.install(md)
+    assert render_markdown(md, "a %% b") == "<p>a PERCENT b</p>"
+
+
+def test_fastmd_install_keeps_the_inline_processor_in_its_place() -> None:
+    plain, fast = markdown.Markdown(), fastmd.install(markdown.Markdown())
+    plain.treeprocessors._sort()
+    fast.treeprocessors._sort()
+    assert [i.name for i in fast.treeprocessors._priority] == [i.name for i in plain.treeprocessors._priority]
+    assert isinstance(fast.treeprocessors["inline"], fastmd.SkippingInlineProcessor)
