@@ -43,6 +43,9 @@ TRIGGERS: dict[str, tuple[str, str]] = {
 }
 
 
+_ARITHMATEX = "arithmatex-inline"
+
+
 def regex_hash(pattern: Any) -> str:
     """The short hash that ties a trigger set to one pattern's regular expression."""
     compiled = getattr(pattern, "compiled_re", None)
@@ -58,20 +61,25 @@ class SkippingInlineProcessor(InlineProcessor):  # type: ignore[misc]  # markdow
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
         self._plan: tuple[list[Any], list[Callable[[str], object] | None]] | None = None
+        self.math_re: re.Pattern[str] | None = None  # arithmatex's pattern, when ``plain_paragraph`` may run
 
     def _patterns(self) -> tuple[list[Any], list[Callable[[str], object] | None]]:
-        # built on first use: extensions register their patterns after this processor exists
-        if self._plan is None:
-            patterns = list(self.inlinePatterns)
+        # Built on first use (extensions register their patterns after this processor exists) and again
+        # whenever the registry changed (registering or removing a pattern marks it unsorted).
+        registry = self.inlinePatterns
+        if self._plan is None or not registry._is_sorted:
+            patterns = list(registry)  # sorts the registry, so _priority is in the same order
             triggers: list[Callable[[str], object] | None] = []
             for index, pattern in enumerate(patterns):
-                name = self.inlinePatterns._priority[index].name
-                known = TRIGGERS.get(name)
+                known = TRIGGERS.get(registry._priority[index].name)
                 if known and known[0] == regex_hash(pattern):
                     triggers.append(re.compile("[" + re.escape(known[1]) + "]").search)
                 else:
                     triggers.append(None)
             self._plan = (patterns, triggers)
+            math = registry[_ARITHMATEX] if _ARITHMATEX in registry else None  # noqa: SIM401 (not a dict)
+            everything_known = all(t is not None for t in triggers)
+            self.math_re = math.compiled_re if everything_known and math and math.compiled_re.groups >= 6 else None
         return self._plan
 
     def _InlineProcessor__handleInline(self, data: Any, patternIndex: int = 0) -> Any:
@@ -94,8 +102,59 @@ class SkippingInlineProcessor(InlineProcessor):  # type: ignore[misc]  # markdow
         return data
 
 
+# ------------------------------------------------------------------------------------- plain paragraphs
+# Outside formulas, a character Python-Markdown could act on: markup, HTML and entities, escapes, and
+# control characters (which its preprocessors rewrite). Without any of them a one-line field is a plain
+# paragraph whose only markup is inline math.
+_MARKUP = re.compile(r"[\x00-\x1f\x7f\\`*_\[\]<>&$]")
+_LEADING = re.compile(r"[\d\s\-+*=>#~|<]")  # a list, heading, rule, quote, fence or indent: block syntax
+_CDATA = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def plain_paragraph(md: markdown.Markdown, text: str) -> str | None:
+    """What ``md.convert(text)`` gives, computed directly, for a one-line field of plain text and inline
+    formulas (a typical question); None for anything else, which Markdown must render.
+
+    Exact by construction: it applies arithmatex's own pattern and nothing else can match the text around
+    the formulas. Only offered when ``md`` runs exactly the inline patterns we analysed.
+    """
+    processor = md.treeprocessors["inline"]
+    if not isinstance(processor, SkippingInlineProcessor):
+        return None
+    processor._patterns()
+    math = processor.math_re
+    if math is None or not text or "\n" in text or text != text.strip() or _LEADING.match(text) or "`" in text:
+        return None
+    out = []
+    at = 0
+    for m in math.finditer(text):
+        dollar, body, bracket, bracket_body = m.group(2), m.group(3), m.group(5), m.group(6)
+        if not ((dollar and body) or (bracket and bracket_body)):
+            return None  # escaped backslashes before a delimiter: leave it to Markdown
+        between = text[at : m.start()]
+        if _MARKUP.search(between):
+            return None
+        out.append(between)
+        out.append('<span class="arithmatex">\\(' + (body or bracket_body).translate(_CDATA) + "\\)</span>")
+        at = m.end()
+    if _MARKUP.search(text, at):
+        return None
+    out.append(text[at:])
+    return "<p>" + "".join(out) + "</p>"
+
+
+def convert(md: markdown.Markdown, text: str) -> str:
+    """``md.convert(text)`` after a reset, through ``plain_paragraph`` when it applies."""
+    fast = plain_paragraph(md, text)
+    if fast is not None:
+        return fast
+    md.reset()
+    return str(md.convert(text))
+
+
 def install(md: markdown.Markdown) -> markdown.Markdown:
-    """Swap ``md``'s inline processor for the skipping one (same name and priority)."""
+    """Swap ``md``'s inline processor for the skipping one (same name and priority), and offer
+    ``plain_paragraph`` when every inline pattern is one we analysed."""
     priority = next(item.priority for item in md.treeprocessors._priority if item.name == "inline")
     md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
     return md

@@ -286,8 +286,7 @@ def _strip_paragraph(fragment: str) -> str:
 
 
 def render_markdown(converter: markdown.Markdown, source: str, *, inline: bool = False) -> str:
-    converter.reset()
-    result = converter.convert(source)
+    result = fastmd.convert(converter, source)
     result = _fix_clozes(result)
     return _strip_paragraph(result) if inline else result
 
