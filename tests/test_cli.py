@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from apkg_dump import dump_apkg
 
@@ -132,3 +135,26 @@ def test_cli_symlink_loop_in_cards_is_walked_once(run_cli, sample_copy: Path) ->
     (sample_copy / "cards" / "dl" / "loop").symlink_to(sample_copy / "cards")
     result = run_cli(["check"], cwd=sample_copy)
     assert result.stdout == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("tty", "ci", "total", "drawn"),
+    [(True, "", 10**6, True), (True, "", 1000, False), (True, "true", 10**6, False), (False, "", 10**6, False)],
+)
+def test_cli_progress_bar_only_on_a_terminal_outside_ci_for_big_builds(monkeypatch, tty, ci, total, drawn) -> None:
+    from ankigen import cli as cli_module
+
+    stream = _Terminal() if tty else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setenv("CI", ci)
+    update, close = cli_module._progress_bar()
+    if update is not None:
+        for done in range(0, total + 1, max(1, total // 4)):
+            update(done, total)
+    close()
+    assert ("Compiling" in stream.getvalue()) is drawn
