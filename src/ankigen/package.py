@@ -24,6 +24,7 @@ from ankigen.model import MediaFile
 from ankigen.notetypes import NOTE_TYPES, NoteType, css
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+ZIP_LEVEL = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,8 @@ def build_package(notes: Sequence[NoteSpec], media: Sequence[MediaFile], model_m
 
     ordered = sorted(media, key=lambda m: m.name)
     buffer = io.BytesIO()
+    # deflate level 1: a third of the time of the default level for a package about 15% larger, and
+    # compressing the collection was a sixth of every rebuild
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
 
         def add(name: str, data: bytes) -> None:
@@ -119,7 +122,7 @@ def build_package(notes: Sequence[NoteSpec], media: Sequence[MediaFile], model_m
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
+            zf.writestr(info, data, compresslevel=ZIP_LEVEL)
 
         add("collection.anki2", db)
         add(
