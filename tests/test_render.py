@@ -83,7 +83,7 @@ def test_scan_math_finds_unclosed_openers(source: str, unclosed: list[str]) -> N
 
 def test_scan_math_skips_code() -> None:
     spans, unclosed = scan_math("`\\(` and\n```\n$$\n```\n$x$")
-    assert unclosed == []
+    assert unclosed == ()
     assert len(spans) == 1
 
 

@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import markdown
 
@@ -77,7 +78,12 @@ class Unclosed:
     closer: str
 
 
-def scan_math(text: str) -> tuple[list[MathSpan], list[Unclosed]]:
+# smart dollar: a `$` closes when preceded by a non-space and not followed by a digit ($5 and $10 is not math)
+_DOLLAR_CLOSE_RE = re.compile(r"(?<![\\\s])\$(?![\d$])")
+
+
+@lru_cache(maxsize=64)  # a field is scanned by its checks and again for its formulas
+def scan_math(text: str) -> tuple[tuple[MathSpan, ...], tuple[Unclosed, ...]]:
     """Formulas in Markdown source, and openers that are never closed (code is skipped)."""
     masked = _masked(text)
     spans: list[MathSpan] = []
@@ -98,8 +104,7 @@ def scan_math(text: str) -> tuple[list[MathSpan], list[Unclosed]]:
             if not nxt or nxt.isspace():
                 pos = m.end()
                 continue
-            close = re.compile(r"(?<![\\\s])\$(?![\d$])")
-            c = close.search(masked, m.end() + 1)
+            c = _DOLLAR_CLOSE_RE.search(masked, m.end() + 1)
             para_end = masked.find("\n\n", m.end())
             if c is None or (para_end != -1 and c.start() > para_end):
                 pos = m.end()
@@ -126,7 +131,7 @@ def scan_math(text: str) -> tuple[list[MathSpan], list[Unclosed]]:
             continue
         spans.append(MathSpan(m.start(), c_at + len(closer), m.end(), c_at, display=token != "\\("))
         pos = c_at + len(closer)
-    return spans, unclosed
+    return tuple(spans), tuple(unclosed)
 
 
 _ESCAPE_RE = re.compile(r"\\.", re.DOTALL)
