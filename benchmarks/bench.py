@@ -7,9 +7,11 @@ For each size it reports, as medians of several runs, each run in a fresh proces
 - no-op: the same build again (cache and lock in place, nothing changed);
 - one edit: the build after editing one card's answer;
 - mathjax: the cold MathJax check of every formula on its own (needs `npm ci`), reported separately;
-and the peak memory (RSS) of each, and ratios to the floor.
+and the peak memory (RSS) of each, and ratios to the floor. The flagship deck (a copy of this repository's
+cards/ and media/) is measured the same way, plus "cold + mathjax": a first build exactly as
+`python build_deck.py` runs it, MathJax check included.
 
-Usage: python benchmarks/bench.py [--sizes 1000 10000] [--repeat 3] [--jobs 0]
+Usage: python benchmarks/bench.py [--sizes 1000 10000] [--repeat 3] [--jobs 0] [--no-flagship]
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+
+Stat = tuple[float, float]  # median seconds, peak MB
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -58,7 +64,7 @@ CHILD = textwrap.dedent(
         if skipped:
             elapsed = -1.0
     else:
-        options = pipeline.Options(mathjax=False, use_cache=True, jobs=jobs)
+        options = pipeline.Options(mathjax=mode == "build+mathjax", use_cache=True, jobs=jobs)
         start = time.perf_counter()
         result = pipeline.build(config, int(time.time()), options)
         elapsed = time.perf_counter() - start
@@ -107,6 +113,13 @@ def make_tree(root: Path, n: int) -> None:
         (root / "cards" / f"file{f // per_file:04d}.md").write_text(f"---\ndeck: {section}\n---\n\n{body}\n", "utf-8")
 
 
+def copy_flagship(root: Path) -> None:
+    """This repository's deck, as a project of its own (the config of pyproject.toml's [tool.ankigen])."""
+    shutil.copytree(REPO / "cards", root / "cards")
+    shutil.copytree(REPO / "media", root / "media")
+    (root / "ankigen.toml").write_text('deck_name = "ML Interview"\ncards = "cards"\nmedia = "media"\n', "utf-8")
+
+
 def run(mode: str, root: Path, jobs: int) -> dict[str, float]:
     # the trees live in a temporary folder: point MathJax at this checkout's node_modules
     env = {**os.environ, "ANKIGEN_MATHJAX_DIR": os.environ.get("ANKIGEN_MATHJAX_DIR") or str(REPO)}
@@ -115,7 +128,8 @@ def run(mode: str, root: Path, jobs: int) -> dict[str, float]:
     )
     if proc.returncode != 0:
         raise SystemExit(f"{mode} failed:\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
 
 
 def reset(root: Path) -> None:
@@ -123,13 +137,18 @@ def reset(root: Path) -> None:
     (root / "ankigen.lock").unlink(missing_ok=True)
 
 
-def measure(n: int, repeat: int, jobs: int) -> dict[str, tuple[float, float]]:
+def measure(
+    make: Callable[[Path], None], repeat: int, jobs: int, *, full_cold: bool = False
+) -> tuple[int, dict[str, Stat]]:
+    """The number of notes, and per step the median seconds and peak MB."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "tree"
-        make_tree(root, n)
+        make(root)
         run("dump", root, jobs)
-        results: dict[str, list[dict[str, float]]] = {k: [] for k in ("floor", "cold", "no-op", "one edit", "mathjax")}
-        target = root / "cards" / "file0000.md"
+        notes = len(json.loads((root / "rendered.json").read_text("utf-8")))
+        steps = ["floor", "cold", "no-op", "one edit", "mathjax"] + (["cold + mathjax"] if full_cold else [])
+        results: dict[str, list[dict[str, float]]] = {k: [] for k in steps}
+        target = min((root / "cards").rglob("*.md"))
         original = target.read_text("utf-8")
         for r in range(repeat):
             results["floor"].append(run("floor", root, jobs))
@@ -137,12 +156,27 @@ def measure(n: int, repeat: int, jobs: int) -> dict[str, tuple[float, float]]:
             target.write_text(original, "utf-8")
             results["cold"].append(run("build", root, jobs))
             results["no-op"].append(run("build", root, jobs))
-            target.write_text(original.replace("- second point", f"- second point, edited {r}", 1), "utf-8")
+            # a new last paragraph in the file's last card: one field of one card changes
+            target.write_text(f"{original.rstrip()}\n\nEdited in run {r}.\n", "utf-8")
             results["one edit"].append(run("build", root, jobs))
             results["mathjax"].append(run("mathjax", root, jobs))
-        return {
+            if full_cold:
+                reset(root)
+                results["cold + mathjax"].append(run("build+mathjax", root, jobs))
+        return notes, {
             k: (statistics.median(x["seconds"] for x in v), max(x["peak_mb"] for x in v)) for k, v in results.items()
         }
+
+
+def report(label: str, measured: tuple[int, dict[str, Stat]]) -> None:
+    notes, res = measured
+    label = label.format(notes=f"{notes:,}")
+    floor = res["floor"][0]
+    for step, (secs, mb) in res.items():
+        if secs < 0:
+            print(f"| {label} | {step} | skipped (run `npm ci`) | | |")
+            continue
+        print(f"| {label} | {step} | {secs:.2f} | {secs / floor:.1f} | {mb:.0f} |")
 
 
 def main() -> None:
@@ -150,6 +184,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=0, help="render processes (0: one per core)")
+    parser.add_argument("--no-flagship", dest="flagship", action="store_false", help="skip this repository's deck")
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -158,13 +193,9 @@ def main() -> None:
     print("| cards | step | seconds | × floor | peak MB |")
     print("| ---: | --- | ---: | ---: | ---: |")
     for n in args.sizes:
-        res = measure(n, args.repeat, args.jobs)
-        floor = res["floor"][0]
-        for step, (secs, mb) in res.items():
-            if step == "mathjax" and secs < 0:
-                print(f"| {n:,} | mathjax | skipped (run `npm ci`) | | |")
-                continue
-            print(f"| {n:,} | {step} | {secs:.2f} | {secs / floor:.1f} | {mb:.0f} |")
+        report("{notes}", measure(partial(make_tree, n=n), args.repeat, args.jobs))
+    if args.flagship:
+        report("flagship: {notes}", measure(copy_flagship, args.repeat, args.jobs, full_cold=True))
 
 
 if __name__ == "__main__":
