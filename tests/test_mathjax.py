@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from ankigen import mathjax
 from ankigen.mathjax import ENV_DIR, MathJaxUnavailable, find_node_modules, validate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,6 +106,35 @@ def test_results_keep_input_order_and_display_flag() -> None:
     out = validate(formulas, REPO)
     assert out == ["Missing close brace", None, r"Undefined control sequence \foo", None]
     assert validate([], REPO) == []
+
+
+def test_large_batches_split_across_processes_keep_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of a split batch come back in input order, each verdict with its own formula."""
+    _mathjax_dir()
+    formulas = [(r"\frac{a}{b", True), (r"x", True), (r"\foo", False), (r"y", False), (r"a & b", False)]
+    expected = validate(formulas, REPO)
+    assert expected == ["Missing close brace", None, r"Undefined control sequence \foo", None, "Misplaced &"]
+    calls: list[int] = []
+    real_check = mathjax._check
+
+    def counting(node: str, folder: Path, chunk: Sequence[tuple[str, bool]]) -> list[str | None] | MathJaxUnavailable:
+        calls.append(len(chunk))
+        return real_check(node, folder, chunk)
+
+    monkeypatch.setattr(mathjax, "PARALLEL_MIN_FORMULAS", 2)
+    monkeypatch.setattr(mathjax.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(mathjax, "_check", counting)
+    assert validate(formulas, REPO) == expected
+    assert calls == [3, 2]
+
+
+def test_chunks_one_process_unless_the_batch_is_large() -> None:
+    few = [("x", False)] * (mathjax.PARALLEL_MIN_FORMULAS * 2 - 1)
+    assert [len(c) for c in mathjax._chunks(few, 8)] == [len(few)]
+    many = [("x", False)] * (mathjax.PARALLEL_MIN_FORMULAS * 5 + 1)
+    sizes = [len(c) for c in mathjax._chunks(many, 2)]
+    assert len(sizes) == 2 and sum(sizes) == len(many) and max(sizes) - min(sizes) <= 1
+    assert [len(c) for c in mathjax._chunks(many, 1)] == [len(many)]
 
 
 def test_env_dir_is_honoured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ Anki (desktop 26.x, and AnkiDroid with the same files) renders ``\\(…\\)`` and
 MathJax 3.2.2's ``tex-chtml-full`` component, ``mathtools`` added and ``textmacros`` removed. A
 formula that MathJax cannot parse shows on the card as a red error box. :func:`validate` runs every
 formula through that same MathJax (the npm package ``mathjax-full@3.2.2``, set up like Anki by
-``mathjax_check.mjs`` beside this module) in one Node process, and returns MathJax's own message
-for each broken formula.
+``mathjax_check.mjs`` beside this module) under Node (one process per core for large batches), and
+returns MathJax's own message for each broken formula.
 
 Node and the npm package are optional at run time: when either is missing, :func:`validate`
 returns :class:`MathJaxUnavailable` saying why, and never raises.
@@ -18,15 +18,18 @@ import os
 import shutil
 import subprocess
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ENV_DIR", "TIMEOUT_SECONDS", "MathJaxUnavailable", "find_node_modules", "validate"]
+__all__ = ["ENV_DIR", "PARALLEL_MIN_FORMULAS", "TIMEOUT_SECONDS", "MathJaxUnavailable", "find_node_modules", "validate"]
 
 #: Environment variable naming a folder that contains ``node_modules/mathjax-full``.
 ENV_DIR = "ANKIGEN_MATHJAX_DIR"
-#: How long the one Node process may take for the whole batch.
+#: How long one Node process may take for its share of the batch.
 TIMEOUT_SECONDS = 120.0
+#: Formulas per Node process below which one more process does not pay off.
+PARALLEL_MIN_FORMULAS = 4000
 
 _SCRIPT = Path(__file__).with_name("mathjax_check.mjs")
 _MARKER = Path("node_modules", "mathjax-full", "package.json")
@@ -103,6 +106,34 @@ def validate(formulas: Sequence[tuple[str, bool]], project_root: Path) -> list[s
         return MathJaxUnavailable(f"{_SCRIPT.name} is missing from the ankigen package")
     if not formulas:
         return []
+    chunks = _chunks(list(formulas), os.cpu_count() or 1)
+    if len(chunks) == 1:
+        return _check(node, folder, chunks[0])
+    # threads only wait on the Node processes, which run side by side
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        parts = list(pool.map(lambda chunk: _check(node, folder, chunk), chunks))
+    out: list[str | None] = []
+    for part in parts:
+        if isinstance(part, MathJaxUnavailable):
+            return part
+        out += part
+    return out
+
+
+def _chunks(formulas: list[tuple[str, bool]], cores: int) -> list[list[tuple[str, bool]]]:
+    """``formulas`` in consecutive chunks, one per Node process: one process unless the batch is large.
+
+    MathJax warms up over its first thousand or so formulas, and one Node process already keeps more
+    than one core partly busy, so a second process pays off only on large batches (measured: 1,500
+    formulas take as long in two processes as in one; 34,000 take nearly 40% less).
+    """
+    count = max(1, min(cores, len(formulas) // PARALLEL_MIN_FORMULAS))
+    size = -(-len(formulas) // count)
+    return [formulas[i : i + size] for i in range(0, len(formulas), size)]
+
+
+def _check(node: str, folder: Path, formulas: Sequence[tuple[str, bool]]) -> list[str | None] | MathJaxUnavailable:
+    """One Node process checking ``formulas``."""
     request = json.dumps({"formulas": [{"tex": tex, "display": bool(display)} for tex, display in formulas]})
     try:
         proc = subprocess.run(
