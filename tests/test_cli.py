@@ -158,3 +158,38 @@ def test_cli_progress_bar_only_on_a_terminal_outside_ci_for_big_builds(monkeypat
             update(done, total)
     close()
     assert ("Compiling" in stream.getvalue()) is drawn
+
+
+def test_cli_progress_bar_ends_its_line_when_compiling_is_done(monkeypatch) -> None:
+    """Whatever is said next (the MathJax notice) starts on a line of its own, not after the bar."""
+    from ankigen import cli as cli_module
+
+    stream = _Terminal()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setenv("CI", "")
+    update, close = cli_module._progress_bar()
+    assert update is not None
+    total = cli_module.PROGRESS_MIN_CHARS
+    update(total // 2, total)
+    assert not stream.getvalue().endswith("\n")
+    update(total, total)
+    assert stream.getvalue().endswith("\n")
+    drawn = stream.getvalue()
+    close()
+    assert stream.getvalue() == drawn  # closing again draws nothing more
+
+
+@pytest.mark.parametrize(
+    ("tty", "ci", "count", "said"),
+    [(True, "", 5000, True), (True, "", 10, False), (True, "true", 5000, False), (False, "", 5000, False)],
+)
+def test_cli_mathjax_notice_only_on_a_terminal_outside_ci_for_long_checks(monkeypatch, tty, ci, count, said) -> None:
+    from ankigen import cli as cli_module
+
+    stream = _Terminal() if tty else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setenv("CI", ci)
+    started = cli_module._mathjax_notice()
+    if started is not None:
+        started(count)
+    assert (f"Checking {count:,} formulas with MathJax" in stream.getvalue()) is said

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from ankigen import mathjax
+from ankigen.config import load_config
 from ankigen.mathjax import ENV_DIR, MathJaxUnavailable, find_node_modules, validate
+from ankigen.pipeline import Options, compile_notes
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -135,6 +137,27 @@ def test_chunks_one_process_unless_the_batch_is_large() -> None:
     sizes = [len(c) for c in mathjax._chunks(many, 2)]
     assert len(sizes) == 2 and sum(sizes) == len(many) and max(sizes) - min(sizes) <= 1
     assert [len(c) for c in mathjax._chunks(many, 1)] == [len(many)]
+
+
+def test_build_says_how_many_formulas_mathjax_checks_and_cached_ones_are_not_counted(
+    monkeypatch: pytest.MonkeyPatch, project
+) -> None:
+    monkeypatch.setenv(ENV_DIR, str(_mathjax_dir()))
+    files = {
+        f"cards/c{i}.md": f"## Question {i}\n<!-- id: c{i} -->\n\n$a_{i}$, and $a_{i}$ again:\n\n$$\nb_{i}\n$$\n"
+        for i in range(3)
+    }
+    root = project(files)
+    config, _ = load_config(root, {})
+    counts: list[int] = []
+    options = Options(mathjax_started=counts.append)
+    assert not compile_notes(config, options).diagnostics
+    assert counts == [6]  # three cards, two distinct formulas each
+    (root / "cards" / "c0.md").write_text("## Question 0\n<!-- id: c0 -->\n\n$a_0$ and $c$.\n", "utf-8")
+    compile_notes(config, options)
+    assert counts == [6, 1]  # only the new formula; $a_0$ has a cached verdict
+    compile_notes(config, options)
+    assert counts == [6, 1]  # nothing left to check: not called
 
 
 def test_env_dir_is_honoured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

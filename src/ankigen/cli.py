@@ -67,11 +67,30 @@ def cli() -> None:
 
 #: characters of card source below which a cold build takes about a second or less (see the benchmark)
 PROGRESS_MIN_CHARS = 500_000
+#: formulas below which the MathJax check takes about a second or less (see the benchmark)
+MATHJAX_NOTICE_MIN = 1_000
+
+
+def _interactive() -> bool:
+    """Progress is drawn on a terminal only, and never in CI."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _mathjax_notice() -> Callable[[int], None] | None:
+    """On a terminal, a line saying that a long MathJax check has begun (Node reports no progress of its own)."""
+    if not _interactive():
+        return None
+
+    def started(count: int) -> None:
+        if count >= MATHJAX_NOTICE_MIN:
+            click.echo(f"Checking {count:,} formulas with MathJax…", err=True)
+
+    return started
 
 
 def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     """A progress callback drawing on stderr, only on a terminal and not in CI; and a closer."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+    if not _interactive():
         return None, lambda: None
     state: dict[str, Any] = {}
 
@@ -87,10 +106,13 @@ def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], Non
         if bar is not None:
             bar.update(done - state["done"])
             state["done"] = done
+            if done >= total:  # finish the line before anything else is said (the MathJax notice)
+                close()
 
     def close() -> None:
         if state.get("bar") is not None:
             state["bar"].__exit__(None, None, None)
+            state["bar"] = None
 
     return update, close
 
@@ -172,7 +194,15 @@ def build(
         sys.exit(exit_code(problems))
     _outside(config, paths)
     progress, close = _progress_bar()
-    options = pipeline.Options(paths, tags, exclude_tags, use_cache=not no_cache, jobs=jobs, progress=progress)
+    options = pipeline.Options(
+        paths,
+        tags,
+        exclude_tags,
+        use_cache=not no_cache,
+        jobs=jobs,
+        progress=progress,
+        mathjax_started=_mathjax_notice(),
+    )
     try:
         result = pipeline.build(
             config, _now(), options, strict=strict, use_lock=not no_lock, split=split, full=not no_full
@@ -214,8 +244,12 @@ def check(
     """Report every problem in the card files, without building."""
     config, problems = _config(root)
     _outside(config, paths)
-    options = pipeline.Options(paths, tags, exclude_tags)
-    result = pipeline.check(config, options) if not any(p.is_error for p in problems) else None
+    progress, close = _progress_bar()
+    options = pipeline.Options(paths, tags, exclude_tags, progress=progress, mathjax_started=_mathjax_notice())
+    try:
+        result = pipeline.check(config, options) if not any(p.is_error for p in problems) else None
+    finally:
+        close()
     if result is not None:
         _usage_errors(result.usage_errors)
     diagnostics = sort_unique((*problems, *(result.diagnostics if result else ())))

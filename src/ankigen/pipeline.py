@@ -227,6 +227,7 @@ class Options:
     use_cache: bool = True
     jobs: int = 0  # 0: as many as there are cores
     progress: Callable[[int, int], None] | None = None
+    mathjax_started: Callable[[int], None] | None = None  # called with the number of formulas MathJax will check
 
     @property
     def partial(self) -> bool:
@@ -361,7 +362,9 @@ def compile_notes(config: Config, options: Options = Options()) -> Compiled:
         found.extend(_unused_media(config, cards))
     skipped = ""
     if options.mathjax:
-        math_problems, skipped = math_diagnostics(config, cards, cache, prune=not options.partial)
+        math_problems, skipped = math_diagnostics(
+            config, cards, cache, prune=not options.partial, started=options.mathjax_started
+        )
         found.extend(math_problems)
     if cache is not None:
         if not options.partial:
@@ -400,12 +403,18 @@ def content_hash(spec: NoteSpec) -> str:
 
 
 def math_diagnostics(
-    config: Config, cards: Sequence[CardInfo], cache: Cache | None = None, *, prune: bool = False
+    config: Config,
+    cards: Sequence[CardInfo],
+    cache: Cache | None = None,
+    *,
+    prune: bool = False,
+    started: Callable[[int], None] | None = None,
 ) -> tuple[list[Diagnostic], str]:
     """Every formula typeset by the real MathJax that Anki uses (``E303`` for each it rejects).
 
     Returns the diagnostics, and why MathJax was skipped (no node, no ``npm ci``; else empty). Verdicts are
     cached per formula; with ``prune`` (a full build) verdicts of formulas that are gone are forgotten.
+    ``started`` is told how many formulas MathJax is about to check (those without a cached verdict).
     """
     places: dict[tuple[str, bool], list[Span]] = {}
     for card in cards:
@@ -423,6 +432,8 @@ def math_diagnostics(
                 verdicts[formula] = cache.math[key]
     todo = [f for f in places if f not in verdicts]
     if todo:
+        if started is not None:
+            started(len(todo))
         results = validate_math(todo, config.root)
         if isinstance(results, MathJaxUnavailable):
             return [], results.reason
