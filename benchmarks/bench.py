@@ -116,10 +116,10 @@ def make_tree(root: Path, n: int) -> None:
 
 
 def copy_flagship(root: Path) -> None:
-    """This repository's deck, as a project of its own (the config of pyproject.toml's [tool.ankigen])."""
+    """This repository's deck, as a project of its own (configured by the same pyproject.toml)."""
     shutil.copytree(REPO / "cards", root / "cards")
     shutil.copytree(REPO / "media", root / "media")
-    (root / "ankigen.toml").write_text('deck_name = "ML Interview"\ncards = "cards"\nmedia = "media"\n', "utf-8")
+    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
 
 
 def run(mode: str, root: Path, jobs: int) -> dict[str, float]:

@@ -107,8 +107,6 @@ def validate(formulas: Sequence[tuple[str, bool]], project_root: Path) -> list[s
     if not formulas:
         return []
     chunks = _chunks(list(formulas), os.cpu_count() or 1)
-    if len(chunks) == 1:
-        return _check(node, folder, chunks[0])
     # threads only wait on the Node processes, which run side by side
     with ThreadPoolExecutor(len(chunks)) as pool:
         parts = list(pool.map(lambda chunk: _check(node, folder, chunk), chunks))
