@@ -85,3 +85,19 @@ def test_flagship_build_tag_spellings_and_exclusion_agree(flagship: Path) -> Non
     )
     excluded = [arg for tag in others for arg in ("--exclude-tag", tag)]
     assert ids("--tag", "DL", *excluded) == diffusion
+
+
+def test_flagship_dated_answers_are_tagged_time_sensitive(flagship: Path, tmp_path: Path) -> None:
+    """Audio and multimodal answers name models that date, and opinion cards ("What are you excited about?")
+    date too: the content guide asks for a `time-sensitive` tag, so users can filter them out or review them."""
+    config, _ = load_config(flagship, {})
+    cards = parse_all(config)[0]
+    dated = {
+        c.id
+        for c in cards
+        if c.section in {("DL", "Audio"), ("DL", "Multimodal")} or "excited about" in c.front.value.lower()
+    }
+    assert len(dated) >= 6
+    assert sorted(c.id for c in cards if c.id in dated and "time-sensitive" not in c.tags) == []
+    ids = {n["fields"]["Id"] for n in dump_apkg(_build(flagship, "--tag", "time-sensitive"))["notes"]}
+    assert dated <= ids
