@@ -67,7 +67,7 @@ def test_cli_check_json_format_is_machine_readable(run_cli, project) -> None:
     [record] = json.loads(result.stdout)
     assert record["path"] == "cards/a.md"
     assert (record["line"], record["col"], record["code"], record["severity"]) == (4, 1, "W301", "warning")
-    assert record["title"] == "dollar sign left in rendered text"
+    assert record["title"] == "dollar sign that is not math"
 
 
 def test_cli_full_format_shows_source_line_and_caret(run_cli, project) -> None:

@@ -15,6 +15,7 @@ it costs time, never correctness.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -43,10 +44,21 @@ def _version(dist: str) -> str:
         return "unknown"
 
 
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of ankigen's own source: a changed parser or renderer never reads entries its predecessor
+    wrote, even when nobody remembered to bump a version (an editable checkout, a patched install)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def renderer_stamp() -> str:
     """Everything that changes the HTML produced for the same Markdown."""
     parts = [
         RENDERER_VERSION,
+        code_digest(),
         _version("markdown"),
         _version("pymdown-extensions"),
         _version("pygments"),

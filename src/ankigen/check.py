@@ -14,7 +14,7 @@ from typing import Protocol
 from ankigen.config import Config
 from ankigen.diagnostics import Diagnostic, diag
 from ankigen.model import Card, RenderedCard, Span, Text
-from ankigen.render import image_targets, scan_math
+from ankigen.render import image_targets
 
 LONG_FRONT_WORDS = 60
 
@@ -150,41 +150,6 @@ _MATH_HTML_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
 _CODE_HTML_RE = re.compile(r"<(code|pre)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 
 
-def _sources(rc: RenderedCard) -> dict[str, Text | None]:
-    """Each rendered field's Markdown source, by the names ``_fields`` uses."""
-    card = rc.card
-    return {"question": card.front, "answer": card.back, "extra": card.extra, "context": card.context}
-
-
-def _explained(source: Text | None) -> bool:
-    """A field whose math is already reported as unclosed or mangled (E301, E106): no W301 on top."""
-    if source is None:
-        return False
-    if scan_math(source.value)[1]:
-        return True
-    return any(ch in source.value for ch in "\x00\x07\x08\t\x0b\x0c\r\x1b")
-
-
-def dollar_left(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
-    """A ``$`` that looks like a math delimiter survived rendering: Anki would show it raw."""
-    for rc in rendered:
-        sources = _sources(rc)
-        for name, fragment, span in _fields(rc):
-            if "$" not in fragment or _explained(sources[name]):
-                continue
-            text = _MATH_HTML_RE.sub("", _CODE_HTML_RE.sub("", fragment))
-            text = re.sub(r"<[^>]+>", "", text)
-            m = re.search(r"\$(?=[^\s\d$])|(?<=[^\s\\])\$(?![\d])", text)
-            if m:
-                snippet = " ".join(text[max(0, m.start() - 15) : m.start() + 15].split())
-                yield diag(
-                    "W301",
-                    span,
-                    f"'$' left in the rendered {name} near {snippet!r}; Anki will show it as a raw dollar",
-                    help="close the formula, write '\\$' for a literal dollar, or use '\\vert' for '|' inside tables",
-                )
-
-
 def image_without_alt(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
     for rc in rendered:
         for ref, (_target, alt) in zip(rc.media, _all_images(rc), strict=False):
@@ -226,6 +191,12 @@ class _TagBalance(HTMLParser):
 _RAW_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>")
 
 
+def _sources(rc: RenderedCard) -> dict[str, Text | None]:
+    """Each rendered field's Markdown source, by the names ``_fields`` uses."""
+    card = rc.card
+    return {"question": card.front, "answer": card.back, "extra": card.extra, "context": card.context}
+
+
 def broken_html(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
     """Raw HTML in a card that leaves tags open or closes tags that were never opened.
 
@@ -245,7 +216,7 @@ def broken_html(rendered: Sequence[RenderedCard]) -> Iterator[Diagnostic]:
                 yield diag("E305", span, f"broken HTML in the {name}: {problems[0]}")
 
 
-RENDERED_RULES = (dollar_left, image_without_alt, broken_html)
+RENDERED_RULES = (image_without_alt, broken_html)
 
 
 def run_rendered_rules(rendered: Sequence[RenderedCard]) -> list[Diagnostic]:

@@ -51,7 +51,7 @@ CODES: dict[str, str] = {
     "E302": "unbalanced braces in math",
     "E303": "math rejected by MathJax",
     "E304": "math can never be typeset",
-    "W301": "dollar sign left in rendered text",
+    "W301": "dollar sign that is not math",
     "E305": "broken raw HTML",
     "E306": "unclosed cloze deletion",
     "E401": "image not found",

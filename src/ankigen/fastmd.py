@@ -26,7 +26,6 @@ from markdown.treeprocessors import InlineProcessor
 #: pattern name -> (hash of its regular expression, characters one of which every match contains)
 TRIGGERS: dict[str, tuple[str, str]] = {
     "backtick": ("231bee70302e704d", "`"),
-    "arithmatex-inline": ("80f5928a7df7ca7d", "$\\"),
     "escape": ("51a11c21258d37ec", "\\"),
     "reference": ("0aca4cbc7f7995e2", "["),
     "link": ("0aca4cbc7f7995e2", "["),
@@ -41,9 +40,6 @@ TRIGGERS: dict[str, tuple[str, str]] = {
     "entity": ("59f41c098c4b4533", "&"),
     "em_strong": ("1d6aeef067c22aba", "*_"),
 }
-
-
-_ARITHMATEX = "arithmatex-inline"
 
 
 def regex_hash(pattern: Any) -> str:
@@ -61,7 +57,7 @@ class SkippingInlineProcessor(InlineProcessor):  # type: ignore[misc]  # markdow
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
         self._plan: tuple[list[Any], list[Callable[[str], object] | None]] | None = None
-        self.math_re: re.Pattern[str] | None = None  # arithmatex's pattern, when ``plain_paragraph`` may run
+        self.all_known = False  # every inline pattern is one we analysed: ``plain_paragraph`` may run
 
     def _patterns(self) -> tuple[list[Any], list[Callable[[str], object] | None]]:
         # Built on first use (extensions register their patterns after this processor exists) and again
@@ -77,9 +73,7 @@ class SkippingInlineProcessor(InlineProcessor):  # type: ignore[misc]  # markdow
                 else:
                     triggers.append(None)
             self._plan = (patterns, triggers)
-            math = registry[_ARITHMATEX] if _ARITHMATEX in registry else None  # noqa: SIM401 (not a dict)
-            everything_known = all(t is not None for t in triggers)
-            self.math_re = math.compiled_re if everything_known and math and math.compiled_re.groups >= 6 else None
+            self.all_known = all(t is not None for t in triggers)
         return self._plan
 
     def _InlineProcessor__handleInline(self, data: Any, patternIndex: int = 0) -> Any:
@@ -108,39 +102,25 @@ class SkippingInlineProcessor(InlineProcessor):  # type: ignore[misc]  # markdow
 # paragraph whose only markup is inline math.
 _MARKUP = re.compile(r"[\x00-\x1f\x7f\\`*_\[\]<>&$]")
 _LEADING = re.compile(r"[\d\s\-+*=>#~|<]")  # a list, heading, rule, quote, fence or indent: block syntax
-_CDATA = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def plain_paragraph(md: markdown.Markdown, text: str) -> str | None:
-    """What ``md.convert(text)`` gives, computed directly, for a one-line field of plain text and inline
-    formulas (a typical question); None for anything else, which Markdown must render.
+    """What ``md.convert(text)`` gives, computed directly, for a one-line field of plain text (a typical
+    question, its formulas already swapped for placeholders by ``protect``); None for anything else, which
+    Markdown must render.
 
-    Exact by construction: it applies arithmatex's own pattern and nothing else can match the text around
-    the formulas. Only offered when ``md`` runs exactly the inline patterns we analysed.
+    Exact by construction: none of the characters an inline pattern starts with occurs in the text, and it
+    does not start with block syntax. Only offered when ``md`` runs exactly the inline patterns we analysed.
     """
     processor = md.treeprocessors["inline"]
     if not isinstance(processor, SkippingInlineProcessor):
         return None
     processor._patterns()
-    math = processor.math_re
-    if math is None or not text or "\n" in text or text != text.strip() or _LEADING.match(text) or "`" in text:
+    if not processor.all_known or not text or "\n" in text or text != text.strip() or _LEADING.match(text):
         return None
-    out = []
-    at = 0
-    for m in math.finditer(text):
-        dollar, body, bracket, bracket_body = m.group(2), m.group(3), m.group(5), m.group(6)
-        if not ((dollar and body) or (bracket and bracket_body)):
-            return None  # escaped backslashes before a delimiter: leave it to Markdown
-        between = text[at : m.start()]
-        if _MARKUP.search(between):
-            return None
-        out.append(between)
-        out.append('<span class="arithmatex">\\(' + (body or bracket_body).translate(_CDATA) + "\\)</span>")
-        at = m.end()
-    if _MARKUP.search(text, at):
+    if _MARKUP.search(text):
         return None
-    out.append(text[at:])
-    return "<p>" + "".join(out) + "</p>"
+    return "<p>" + text + "</p>"
 
 
 def convert(md: markdown.Markdown, text: str) -> str:

@@ -1,8 +1,10 @@
 """Rendering Markdown and LaTeX to the HTML that Anki shows.
 
-Math is protected before Markdown runs (``pymdownx.arithmatex``) so ``_``, ``*`` and ``\\(`` inside formulas
-survive, and every formula comes out as ``\\(…\\)`` or ``\\[…\\]``, the only delimiters Anki's MathJax
-typesets. Code is highlighted with Pygments classes (the note type's CSS colours them, day and night).
+Math is protected before Markdown runs: ``scan.scan`` (the one scanner that decides what is math) finds every
+formula, ``protect`` swaps each for a placeholder Markdown cannot touch, and ``restore`` puts it back as
+``\\(…\\)`` or ``\\[…\\]``, the only delimiters Anki's MathJax typesets. So ``_``, ``*`` and ``\\(`` inside formulas
+survive wherever the formula stands. Code is highlighted with Pygments classes (the note type's CSS colours
+them, day and night).
 Pure: text in, HTML and diagnostics out.
 """
 
@@ -11,28 +13,26 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 
 import markdown
 
 from ankigen import fastmd
 from ankigen.diagnostics import Diagnostic, diag
 from ankigen.model import Card, MediaRef, RenderedCard, Text
+from ankigen.protect import cloze_end, protect, restore
+from ankigen.scan import MathSpan, Unclosed, scan
 from ankigen.textcheck import control_chars
 
 #: Bump when the HTML produced for the same source changes (it keys the render cache and marks notes changed).
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 EXTENSIONS = [
     "tables",
     "sane_lists",
     "pymdownx.superfences",
     "pymdownx.highlight",
-    "pymdownx.arithmatex",
 ]
 EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
-    "pymdownx.arithmatex": {"generic": True, "smart_dollar": True},
     "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
 }
 
@@ -44,94 +44,10 @@ def new_converter(*, fast: bool = True) -> markdown.Markdown:
 
 
 # ----------------------------------------------------------------------------------------- source scanning
-@dataclass(frozen=True, slots=True)
-class MathSpan:
-    """A formula found in source text: offsets of the whole span and of its body (between delimiters)."""
-
-    start: int
-    end: int
-    body_start: int
-    body_end: int
-    display: bool
-
-
-_CODE_SPAN_RE = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
-_FENCE_BLOCK_RE = re.compile(r"(?ms)^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)")
-_OPENERS = re.compile(r"\\\$|\$\$|\$|\\\(|\\\[|\\begin\{([A-Za-z*]+)\}")
-_CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]"}
-
-
-def _masked(text: str) -> str:
-    """``text`` with code (fences and inline code spans) blanked out, keeping offsets."""
-
-    def blank(m: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", m.group(0))
-
-    text = _FENCE_BLOCK_RE.sub(blank, text)
-    return _CODE_SPAN_RE.sub(blank, text)
-
-
-@dataclass(frozen=True, slots=True)
-class Unclosed:
-    offset: int
-    opener: str
-    closer: str
-
-
-# smart dollar: a `$` closes when preceded by a non-space and not followed by a digit ($5 and $10 is not math)
-_DOLLAR_CLOSE_RE = re.compile(r"(?<![\\\s])\$(?![\d$])")
-
-
-@lru_cache(maxsize=64)  # a field is scanned by its checks and again for its formulas
 def scan_math(text: str) -> tuple[tuple[MathSpan, ...], tuple[Unclosed, ...]]:
-    """Formulas in Markdown source, and openers that are never closed (code is skipped)."""
-    masked = _masked(text)
-    spans: list[MathSpan] = []
-    unclosed: list[Unclosed] = []
-    pos = 0
-    while True:
-        m = _OPENERS.search(masked, pos)
-        if m is None:
-            break
-        token = m.group(0)
-        if token == "\\$":
-            pos = m.end()
-            continue
-        if token == "$":
-            # smart dollar: opens only when followed by a non-space; closes when preceded by a non-space and
-            # not followed by a digit ($5 and $10 is not math)
-            nxt = masked[m.end() : m.end() + 1]
-            if not nxt or nxt.isspace():
-                pos = m.end()
-                continue
-            c = _DOLLAR_CLOSE_RE.search(masked, m.end() + 1)
-            para_end = masked.find("\n\n", m.end())
-            if c is None or (para_end != -1 and c.start() > para_end):
-                pos = m.end()
-                continue
-            spans.append(MathSpan(m.start(), c.end(), m.end(), c.start(), display=False))
-            pos = c.end()
-            continue
-        if token.startswith("\\begin"):
-            env = m.group(1)
-            closer = f"\\end{{{env}}}"
-            c_at = masked.find(closer, m.end())
-            if c_at == -1:
-                unclosed.append(Unclosed(m.start(), token, closer))
-                pos = m.end()
-                continue
-            spans.append(MathSpan(m.start(), c_at + len(closer), m.start(), c_at + len(closer), display=True))
-            pos = c_at + len(closer)
-            continue
-        closer = _CLOSERS[token]
-        c_at = masked.find(closer, m.end())
-        if c_at == -1:
-            unclosed.append(Unclosed(m.start(), token, closer))
-            pos = m.end()
-            continue
-        spans.append(MathSpan(m.start(), c_at + len(closer), m.end(), c_at, display=token != "\\("))
-        pos = c_at + len(closer)
-    return tuple(spans), tuple(unclosed)
+    """Formulas in Markdown source and openers never closed: ``scan.scan``'s verdict (one scanner for all)."""
+    found = scan(text)
+    return found.math, found.unclosed
 
 
 _ESCAPE_RE = re.compile(r"\\.", re.DOTALL)
@@ -173,24 +89,11 @@ def brace_problem(body: str) -> tuple[int, str] | None:
 
 
 def find_clozes(text: str) -> Iterator[tuple[int, int | None]]:
-    """``(start, end)`` of each ``{{cN::…}}`` deletion, closed at its matching braces (``end`` None if never)."""
-    for m in re.finditer(r"\{\{c\d+::", text):
-        depth = 0
-        i = m.end()
-        end = None
-        while i < len(text):
-            if text.startswith("\\{", i) or text.startswith("\\}", i):
-                i += 2
-                continue
-            if text.startswith("}}", i) and depth == 0:
-                end = i + 2
-                break
-            if text[i] == "{":
-                depth += 1
-            elif text[i] == "}":
-                depth -= 1
-            i += 1
-        yield m.start(), end
+    """``(start, end)`` of each ``{{cN::…}}`` deletion, nested ones included, closed at its matching braces
+    (``end`` None if never)."""
+    for m in _CLOZE_OPEN_RE.finditer(text):
+        end = cloze_end(text, m.end())
+        yield m.start(), None if end is None else end + 2
 
 
 _HTML_IN_MATH_RE = re.compile(r"</?(?:br|b|i|em|strong|span|div|sub|sup|p|a|u|font)\b[^>]*>", re.IGNORECASE)
@@ -211,17 +114,30 @@ def _hidden_closer(source: str, span: MathSpan, problem: tuple[int, str] | None)
     return None
 
 
+_CONTROL_RE = re.compile("[\x00\x07\x08\t\x0b\x0c\r\x1b]")
+
+
 def source_diagnostics(text: Text, field: str) -> list[Diagnostic]:
     """Problems in one field's source that rendering would hide: unclosed math, braces, eaten escapes."""
     out: list[Diagnostic] = []
-    spans, unclosed = scan_math(text.value)
+    found = scan(text.value)
+    spans, unclosed = found.math, found.unclosed
     for u in unclosed:
         kind = "display" if u.opener in ("$$", "\\[") or u.opener.startswith("\\begin") else "inline"
+        where = (
+            f"a blank line ends it before its '{u.closer}'" if u.reason else f"no '{u.closer}' before end of {field}"
+        )
+        message = f"unclosed {kind} math '{u.opener}' ({where})"
+        out.append(diag("E301", text.origin.span(text.value, u.offset), message))
+    if found.stray_dollars and not unclosed and not _CONTROL_RE.search(text.value):
+        offset = found.stray_dollars[0]
+        snippet = " ".join(text.value[max(0, offset - 15) : offset + 15].split())
         out.append(
             diag(
-                "E301",
-                text.origin.span(text.value, u.offset),
-                f"unclosed {kind} math '{u.opener}' (no '{u.closer}' before end of {field})",
+                "W301",
+                text.origin.span(text.value, offset),
+                f"'$' near {snippet!r} in the {field} is not math; Anki will show it as a raw dollar",
+                help="close the formula ('$x$': no space inside the dollars), or write '\\$' for a literal dollar",
             )
         )
     for span in spans:
@@ -264,22 +180,59 @@ _ALT_RE = re.compile(r"""\salt=(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
 
 
 def _fix_clozes(fragment: str) -> str:
-    """Keep ``}}`` inside a deletion from ending it early: Anki ends a cloze at the first ``}}``."""
+    """Keep a ``}}`` inside a deletion from ending it early (Anki ends a deletion at the first ``}}`` after its
+    innermost opener): the author's closer is found brace-aware, nested deletions kept, and every other ``}}``
+    inside is split (``} }`` in a formula, an empty comment elsewhere)."""
+    if "{{c" not in fragment:
+        return fragment
     out: list[str] = []
     pos = 0
-    for start, end in find_clozes(fragment):
-        if end is None or start < pos:
+    for m in _CLOZE_OPEN_RE.finditer(fragment):
+        if m.start() < pos:
             continue
-        head = fragment.index("::", start) + 2
-        inner = fragment[head : end - 2]
-        while "}}" in inner:
-            inner = inner.replace("}}", "} }")
-        if inner.endswith("}"):
-            inner += " "
-        out.append(fragment[pos:head] + inner + "}}")
-        pos = end
+        end = cloze_end(fragment, m.end())
+        if end is None:
+            continue
+        out.append(fragment[pos : m.end()] + _split_closers(fragment[m.end() : end]) + "}}")
+        pos = end + 2
     out.append(fragment[pos:])
     return "".join(out)
+
+
+_CLOZE_OPEN_RE = re.compile(r"\{\{c\d+(?:,\d+)*::")
+_MATH_IN_HTML_RE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
+
+
+def _split_closers(content: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for m in _CLOZE_OPEN_RE.finditer(content):
+        if m.start() < pos:
+            continue
+        end = cloze_end(content, m.end())
+        if end is None:
+            continue
+        out.append(_split_plain(content[pos : m.end()]) + _split_closers(content[m.end() : end]) + "}}")
+        pos = end + 2
+    out.append(_split_plain(content[pos:]))
+    joined = "".join(out)
+    return joined + " " if joined.endswith("}") else joined
+
+
+def _split_plain(text: str) -> str:
+    if "}}" not in text:
+        return text
+    math = [(m.start(), m.end()) for m in _MATH_IN_HTML_RE.finditer(text)]
+    out: list[str] = []
+    i = 0
+    while True:
+        j = text.find("}}", i)
+        if j == -1:
+            out.append(text[i:])
+            return "".join(out)
+        in_math = any(a <= j < b for a, b in math)
+        out.append(text[i : j + 1] + (" " if in_math else "<!-- -->"))
+        i = j + 1
 
 
 def _strip_paragraph(fragment: str) -> str:
@@ -291,7 +244,8 @@ def _strip_paragraph(fragment: str) -> str:
 
 
 def render_markdown(converter: markdown.Markdown, source: str, *, inline: bool = False) -> str:
-    result = fastmd.convert(converter, source)
+    protected = protect(source)
+    result = restore(fastmd.convert(converter, protected.source), protected)
     result = _fix_clozes(result)
     return _strip_paragraph(result) if inline else result
 
