@@ -5,6 +5,7 @@ With ``write.py`` this is the only module that touches the file system.
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,9 @@ def resolve_media(config: Config, card_path: str, target: str) -> Resolved:
     candidates = [base / target]
     if not Path(target).is_absolute():
         candidates.append(config.media_dir / target)
+    decoded = urllib.parse.unquote(target)
+    if decoded != target:  # 'my%20figure.svg', as GitHub, VS Code and Obsidian write a space
+        candidates += [base / decoded] + ([config.media_dir / decoded] if not Path(decoded).is_absolute() else [])
     first_rel = ""
     for candidate in candidates:
         path = candidate.resolve()

@@ -14,7 +14,7 @@ import yaml
 
 from ankigen.diagnostics import Diagnostic, diag, did_you_mean
 from ankigen.model import Card, NoteKind, SourceFile, Span, Text, TextOrigin
-from ankigen.textcheck import ESCAPE_HELP, control_chars
+from ankigen.textcheck import ESCAPE_HELP, control_chars, eaten_escapes
 
 FILE_KEYS = ("deck", "tags", "type")
 YAML_FILE_KEYS = (*FILE_KEYS, "cards")
@@ -120,6 +120,18 @@ class _Reader:
 
     def _check_escapes(self, node: yaml.ScalarNode, text: Text) -> None:
         allow_tab = node.style != '"'
+        if node.style == '"':
+            raw = self.source_slice(node)
+            eaten = list(eaten_escapes(raw))
+            for offset, macro in eaten:
+                self.ctx.add(
+                    "E106",
+                    self._source_span(node, offset),
+                    f"'{macro}' lost its backslash: double quotes in YAML read '{macro[:2]}' as an escape",
+                    ESCAPE_HELP,
+                )
+            if eaten:
+                return  # the control characters those escapes left are the same problems
         for offset, message in control_chars(node.value, allow_tab=allow_tab):
             self.ctx.add("E106", text.origin.span(text.value, offset), message, ESCAPE_HELP)
 
@@ -177,6 +189,17 @@ class _Reader:
             if node.style == '"' and "\\" not in self.source_slice(node):
                 return TextOrigin.verbatim(self.ctx.path, start.line, start.col + 1, node.value)
         return TextOrigin.at(start)
+
+    def _source_span(self, node: yaml.Node, offset: int) -> Span:
+        """Where ``offset`` into ``source_slice(node)`` lies in the file."""
+        raw = self.source_slice(node)[:offset]
+        mark = node.start_mark
+        if "\n" in raw:
+            line = mark.line + raw.count("\n")
+            col = offset - raw.rfind("\n") - 1
+        else:
+            line, col = mark.line, mark.column + offset
+        return Span(self.ctx.path, self.line0 + line + 1, (self.col0 if line == mark.line == 0 else 0) + col + 1)
 
     def source_slice(self, node: yaml.Node) -> str:
         return self.source[node.start_mark.index : node.end_mark.index]
@@ -261,6 +284,7 @@ def _make_card(
     refs: tuple[str, ...],
     span: Span,
     front_key: str,
+    answer_marker: Span | None = None,
 ) -> Card | None:
     ok = True
     if kind is None:
@@ -270,6 +294,24 @@ def _make_card(
         kind = NoteKind.CLOZE if has_cloze and front_key != "question" else NoteKind.BASIC
         if has_cloze and front_key == "question" and (back is None or not back.value.strip()):
             kind = NoteKind.CLOZE
+    if kind is NoteKind.CLOZE and answer_marker is not None:
+        ctx.add(
+            "E210",
+            answer_marker,
+            "'<!-- answer -->' in a cloze card would put the answer text on the front",
+            help="a cloze card has no answer side: remove the marker, or use '<!-- extra -->' for text shown after",
+        )
+        ok = False
+    for name, part in (("extra", extra), ("context", context)):
+        if part is not None and CLOZE_RE.search(_CODE_MASK(part.value)):
+            at = CLOZE_RE.search(_CODE_MASK(part.value))
+            assert at is not None
+            ctx.add(
+                "W207",
+                part.origin.span(part.value, at.start()),
+                f"cloze deletion in the {name} is never hidden: Anki shows its braces as typed",
+                help="move the deletion into the card's text (the heading and body before '<!-- extra -->')",
+            )
     if kind is NoteKind.CLOZE and back is not None and back.value.strip():
         if front_key == "heading":
             front = _joined(front, back)
@@ -452,6 +494,98 @@ def _lines(text: str, first: int) -> Iterator[_Line]:
             yield _Line(i, raw, False)
 
 
+_TYPO_HEADING_RE = re.compile(r"^(##)([^#\s].*)$")  # '#tag' alone is an Obsidian tag, not a typo
+
+
+def _headings(ctx: _Ctx, path: str, lines: list[_Line]) -> tuple[list[tuple[_Line, str, int]], set[int]]:
+    """The lines that start a card (``## ``) or end one (a ``# `` title), outside code and HTML comments, and
+    the numbers of the lines a comment hides.
+
+    A ``# `` line is a title where no card has begun yet or where a card heading follows it; anywhere else it
+    is a heading inside the answer. Text before the first card belongs to no card (W101); a ``##`` glued to
+    its title is E110. A heading inside ``<!-- … -->`` is hidden with the rest of the comment; comments nest
+    here (a commented-out card keeps its own ``<!-- id: … -->``), and a comment that holds a heading or
+    another comment is dropped from the card, so no browser ends it early at the inner ``-->``.
+    """
+    found: list[tuple[int, _Line, str, int]] = []
+    hidden: set[int] = set()
+    depth = 0
+    region_start = -1
+    region_flagged = False
+    content: list[int] = []  # indices of lines with text outside comments and fences (for W101)
+    for index, line in enumerate(lines):
+        if line.in_fence and depth == 0:
+            content.append(index)
+            continue
+        text = line.text
+        if depth == 0:
+            m = _HEADING_RE.match(text)
+            if m and len(m.group(1)) in (1, 2):
+                found.append((index, line, m.group(2) or "", len(m.group(1))))
+            else:
+                typo = _TYPO_HEADING_RE.match(text)
+                if typo:
+                    ctx.add(
+                        "E110",
+                        Span(path, line.number, 1),
+                        f"'{typo.group(1)}{typo.group(2)[:20]}' is not a heading: "
+                        f"'{typo.group(1)}' needs a space after it",
+                        help=f"write '{typo.group(1)} {typo.group(2)[:20]}'",
+                    )
+                if _without_comments(text).strip():
+                    content.append(index)
+        elif _HEADING_RE.match(text):
+            region_flagged = True
+        for token in _COMMENT_TOKEN_RE.finditer(text):
+            if token.group(0) == "<!--":
+                if depth == 0:
+                    region_start = index if not text[: token.start()].strip() else -1
+                    region_flagged = False
+                else:
+                    region_flagged = True
+                depth += 1
+            elif depth > 0:
+                depth -= 1
+                if depth == 0 and region_start >= 0 and region_flagged and not text[token.end() :].strip():
+                    hidden.update(lines[i].number for i in range(region_start, index + 1))
+    card_lines = [i for i, _l, _t, level in found if level == 2]
+    first_card = card_lines[0] if card_lines else len(lines)
+    kept: list[tuple[_Line, str, int]] = []
+    for i, line, title, level in found:
+        if level == 1 and i > first_card:
+            nxt = next((j for j in content if j > i), None)
+            if nxt is None or nxt not in card_lines:
+                continue  # a heading inside the answer
+        kept.append((line, title, level))
+    titles = {i for i, _l, _t, level in found if level == 1 and i < first_card}
+    stray = [j for j in content if j < first_card and j not in titles]
+    if stray and card_lines:
+        line = lines[stray[0]]
+        ctx.add(
+            "W101",
+            Span(path, line.number, 1),
+            "text before the first card belongs to no card and is not in the deck",
+            help="start a card with '## ' above it, or wrap a note for readers in '<!-- … -->'",
+        )
+    return kept, hidden
+
+
+_COMMENT_TOKEN_RE = re.compile(r"<!--|-->")
+_COMMENT_RE = re.compile(r"<!--.*?-->")
+
+
+def _without_comments(text: str) -> str:
+    text = _COMMENT_RE.sub("", text)
+    opened = text.find("<!--")
+    return text if opened == -1 else text[:opened]
+
+
+def _CODE_MASK(text: str) -> str:
+    from ankigen.scan import mask
+
+    return mask(text)
+
+
 def _block(path: str, lines: list[_Line]) -> Text | None:
     """The text of consecutive lines with surrounding blank lines trimmed, or None when empty."""
     while lines and not lines[0].text.strip():
@@ -551,8 +685,10 @@ def _simple_metadata(ctx: _Ctx, content: str, line: int, start_col: int) -> dict
     return out
 
 
-def _split_markers(body: list[_Line]) -> tuple[list[_Line], list[_Line], list[_Line]]:
-    """(question part, answer part, extra part) split at ``<!-- answer -->`` and ``<!-- extra -->`` lines."""
+def _split_markers(body: list[_Line]) -> tuple[list[_Line], list[_Line], list[_Line], _Line | None]:
+    """(question part, answer part, extra part, the answer marker line) split at ``<!-- answer -->`` and
+    ``<!-- extra -->`` lines."""
+    marker: _Line | None = None
     question: list[_Line] = []
     answer: list[_Line] = []
     extra: list[_Line] = []
@@ -560,6 +696,7 @@ def _split_markers(body: list[_Line]) -> tuple[list[_Line], list[_Line], list[_L
     for line in body:
         m = None if line.in_fence else _MARKER_RE.match(line.text)
         if m and m.group(1).lower() == "answer" and current is answer and not extra:
+            marker = line
             question, answer = answer, []
             current = answer
             continue
@@ -567,7 +704,7 @@ def _split_markers(body: list[_Line]) -> tuple[list[_Line], list[_Line], list[_L
             current = extra
             continue
         current.append(line)
-    return question, answer, extra
+    return question, answer, extra, marker
 
 
 def _parse_markdown(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]) -> list[Card]:
@@ -578,14 +715,8 @@ def _parse_markdown(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]
         values = reader.mapping(node, "front matter", FILE_KEYS)
         defaults = _file_defaults(ctx, reader, values, default_section)
 
-    headings: list[tuple[_Line, str, int]] = []
     all_lines = list(_lines(src.text, body_start))
-    for line in all_lines:
-        if line.in_fence:
-            continue
-        m = _HEADING_RE.match(line.text)
-        if m and len(m.group(1)) in (1, 2):
-            headings.append((line, m.group(2) or "", len(m.group(1))))
+    headings, hidden = _headings(ctx, src.path, all_lines)
     cards: list[Card] = []
     for index, (line, title, level) in enumerate(headings):
         if level != 2:
@@ -599,10 +730,12 @@ def _parse_markdown(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]
         span = Span(src.path, line.number, 1)
         heading_text = Text(title.strip(), TextOrigin(src.path, ((line.number, col),)))
         before = len(ctx.diagnostics)
+        if hidden:
+            body = [line for line in body if line.number not in hidden]
         values, meta_reader, body = _metadata(ctx, src, body)
         if any(d.code == "E104" for d in ctx.diagnostics[before:]):
             continue  # the metadata comment is broken: report that alone, not the card's missing id
-        question_lines, answer_lines, extra_lines = _split_markers(body)
+        question_lines, answer_lines, extra_lines, marker = _split_markers(body)
         front = heading_text
         extra_q = _block(src.path, question_lines)
         if extra_q is not None:
@@ -637,6 +770,7 @@ def _parse_markdown(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]
             refs=refs,
             span=span,
             front_key="heading",
+            answer_marker=None if marker is None else Span(src.path, marker.number, marker.text.index("<!--") + 1),
         )
         if card is not None:
             cards.append(card)

@@ -21,7 +21,7 @@ from ankigen.diagnostics import Diagnostic, diag
 from ankigen.model import Card, MediaRef, RenderedCard, Text
 from ankigen.protect import cloze_end, protect, restore
 from ankigen.scan import MathSpan, Unclosed, scan
-from ankigen.textcheck import control_chars
+from ankigen.textcheck import MATHJAX_MACROS
 
 #: Bump when the HTML produced for the same source changes (it keys the render cache and marks notes changed).
 RENDERER_VERSION = "2"
@@ -117,6 +117,12 @@ def _hidden_closer(source: str, span: MathSpan, problem: tuple[int, str] | None)
 _CONTROL_RE = re.compile("[\x00\x07\x08\t\x0b\x0c\r\x1b]")
 
 
+def _eaten_newline(text: str, offset: int) -> bool:
+    """A ``$`` followed by a newline that was ``\\n`` of a macro (E106 from the parser says so already)."""
+    word = re.match(r"\n([A-Za-z]+)", text[offset + 1 : offset + 30])
+    return word is not None and any(("n" + word.group(1))[:end] in MATHJAX_MACROS for end in range(2, 30))
+
+
 def source_diagnostics(text: Text, field: str) -> list[Diagnostic]:
     """Problems in one field's source that rendering would hide: unclosed math, braces, eaten escapes."""
     out: list[Diagnostic] = []
@@ -129,8 +135,11 @@ def source_diagnostics(text: Text, field: str) -> list[Diagnostic]:
         )
         message = f"unclosed {kind} math '{u.opener}' ({where})"
         out.append(diag("E301", text.origin.span(text.value, u.offset), message))
-    if found.stray_dollars and not unclosed and not _CONTROL_RE.search(text.value):
-        offset = found.stray_dollars[0]
+    stray = found.stray_dollars
+    if any(_eaten_newline(text.value, o) for o in stray):
+        stray = ()  # the parser's E106 names the macro that lost its backslash
+    if stray and not unclosed and not _CONTROL_RE.search(text.value):
+        offset = stray[0]
         snippet = " ".join(text.value[max(0, offset - 15) : offset + 15].split())
         out.append(
             diag(
@@ -159,8 +168,6 @@ def source_diagnostics(text: Text, field: str) -> list[Diagnostic]:
                     help="write the formula in LaTeX only (\\ for a line break, \\textbf for bold)",
                 )
             )
-        for offset, message in control_chars(body, allow_tab=True):
-            out.append(diag("E106", text.origin.span(text.value, span.body_start + offset), message))
     for start, end in find_clozes(text.value):
         if end is None:
             out.append(
