@@ -29,7 +29,7 @@ _FRONT = """<div class="ag-breadcrumb">{{Breadcrumb}}</div>
 _BACK = """%s
 <hr id="answer">
 %s{{#Extra}}<div class="ag-extra">{{Extra}}</div>{{/Extra}}
-<div class="ag-source">{{Source}} · {{Id}}</div>"""
+<div class="ag-source">{{Source}} · <span class="ag-id">{{Id}}</span></div>"""
 
 BASIC = NoteType(
     id=1741927301,
