@@ -41,20 +41,20 @@ def sd_unet() -> None:
         arrow(ax, (xl, prev_l), (xl, y + 0.28))
         arrow(ax, (xr, y + 0.28), (xr, prev_r))
         if i:
-            label(ax, xl - 0.12, (prev_l + y + 0.28) / 2, "↓2", ha="right", fs=11)
-            label(ax, xr + 0.12, (prev_r + y + 0.28) / 2, "↑2", ha="left", fs=11)
+            label(ax, xl - 0.12, (prev_l + y + 0.28) / 2, "↓2", ha="right", fs=12)
+            label(ax, xr + 0.12, (prev_r + y + 0.28) / 2, "↑2", ha="left", fs=12)
         prev_l = prev_r = y - 0.28
         # skip connection: concatenated into the decoder
         arrow(ax, (xl + bw / 2, y), (xr - bw / 2, y), color="#1c4e80", lw=1.4)
-    label(ax, (xl + xr) / 2, 4.45 + 0.13, "concat", fs=11, color="#1c4e80")
+    label(ax, (xl + xr) / 2, 4.45 + 0.13, "concat", fs=11.5, color="#1c4e80")
     # middle block
     ym = 0.95
     box(ax, W / 2, ym, 2.9, 0.44, "mid: Res → ST → Res, 8²", ORANGE)
     path(ax, [(xl, prev_l), (xl, ym), (W / 2 - 1.45, ym)])
     path(ax, [(W / 2 + 1.45, ym), (xr, ym), (xr, prev_r)])
     # conditioning legend
-    label(ax, 0.05, 0.42, "Res: ResBlock + time embedding of $t$", ha="left", fs=11)
-    label(ax, 0.05, 0.12, "ST: self-attn, cross-attn to CLIP text (77×768), FF", ha="left", fs=11)
+    label(ax, 0.05, 0.42, "Res: ResBlock + time embedding of $t$", ha="left", fs=12)
+    label(ax, 0.05, 0.12, "ST: self-attn, cross-attn to CLIP text (77×768), FF", ha="left", fs=12)
     fig.patch.set_facecolor("white")
     save(fig, "diff-sd-unet.svg", facecolor="white")
 
@@ -64,9 +64,9 @@ def ldm() -> None:
     fig, ax = canvas(W, H)
     # regions
     box(ax, 1.95, 4.6, 3.8, 1.1, "", "#f8f9fa", lw=1.0, ls="--", z=1)
-    label(ax, 0.12, 4.62, "pixel\nspace", ha="left", fs=11, style="italic")
+    label(ax, 0.12, 4.62, "pixel\nspace", ha="left", fs=12, style="italic")
     box(ax, 1.95, 2.35, 3.8, 3.2, "", "#f8f9fa", lw=1.0, ls="--", z=1)
-    label(ax, 0.12, 0.9, "latent\nspace", ha="left", fs=11, style="italic", va="bottom")
+    label(ax, 0.12, 0.9, "latent\nspace", ha="left", fs=12, style="italic", va="bottom")
     xl, xr = 1.35, 2.95
     # pixel space
     box(ax, xl, 4.62, 1.2, 0.5, "image $x$", GREY)
@@ -88,13 +88,13 @@ def ldm() -> None:
     arrow(ax, (xr, 2.7), (xr, 2.98))
     arrow(ax, (xr, 3.42), (xr, 3.7))
     # conditioning
-    label(ax, 4.4, 4.3, "condition $y$", fs=11)
+    label(ax, 4.4, 4.3, "condition $y$", fs=12)
     box(ax, 4.4, 3.35, 0.9, 1.5, "text\n\nlayout\n\nimage", PURPLE)
     box(ax, 4.4, 2.0, 0.8, 0.45, r"$\tau_\theta$", BLUE)
     arrow(ax, (4.4, 2.6), (4.4, 2.22))
     path(ax, [(4.4, 1.78), (4.4, 0.95), (xr + 0.35, 0.95), (xr + 0.35, 1.3)])
-    label(ax, 4.4, 0.55, "cross-attention\n$K, V$", fs=11)
-    label(ax, 0.12, 0.3, r"loss $\|\epsilon-\epsilon_\theta(z_t,t,\tau_\theta(y))\|^2$", ha="left", fs=11)
+    label(ax, 4.3, 0.55, "cross-attention\n$K, V$", fs=11.5)
+    label(ax, 2.3, 0.3, r"loss $\|\epsilon-\epsilon_\theta(z_t,t,\tau_\theta(y))\|^2$", fs=11.5)
     save(fig, "diff-ldm.svg", facecolor="white")
 
 

@@ -28,7 +28,7 @@ def coupling() -> None:
     box(ax, 4.45, ya, 0.7, 0.5, "$y_a$", GREY)
     box(ax, 4.45, yb, 0.7, 0.5, "$y_b$", GREY)
     arrow(ax, (0.8, ya), (4.1, ya))
-    label(ax, 2.45, ya + 0.2, "identity", fs=11)
+    label(ax, 2.45, ya + 0.2, "identity", fs=11.5)
     # networks
     box(ax, 2.0, 1.85, 1.5, 0.55, "network\n$s(x_a),\\ t(x_a)$", ORANGE)
     path(ax, [(1.2, ya), (1.2, 1.85), (1.25, 1.85)])
@@ -62,16 +62,16 @@ def multiscale() -> None:
         box(ax, xc, y - 1.82, 1.1, 0.4, "split", BLUE)
         # factored-out half
         arrow(ax, (xc + 0.55, y - 1.82), (3.25, y - 1.82))
-        box(ax, 3.95, y - 1.82, 1.5, 0.5, f"$z_{i + 1}$\n{z_shape}", GREEN, fs=11)
+        box(ax, 3.95, y - 1.82, 1.5, 0.5, f"$z_{i + 1}$\n{z_shape}", GREEN, fs=11.5)
         y -= 2.02
     arrow(ax, (xc, y), (xc, y - 0.22))
     box(ax, xc, y - 0.45, bw, 0.46, "squeeze → 48 × 4 × 4", YELLOW)
     arrow(ax, (xc, y - 0.68), (xc, y - 0.88))
     box(ax, xc, y - 1.12, bw, 0.48, "K steps", ORANGE)
     arrow(ax, (xc + bw / 2, y - 1.12), (3.2, y - 1.12))
-    box(ax, 3.95, y - 1.12, 1.5, 0.5, "$z_3$\n48 × 4 × 4", GREEN, fs=11)
-    label(ax, 3.95, 5.25, "latent $z$:\nall $z_i$ together,\n3072 numbers", fs=11)
-    label(ax, 3.95, 4.3, "(Glow: prior of\n$z_i$ predicted\nfrom the rest)", fs=11, color="#343a40")
+    box(ax, 3.95, y - 1.12, 1.5, 0.5, "$z_3$\n48 × 4 × 4", GREEN, fs=11.5)
+    label(ax, 3.95, 5.25, "latent $z$:\nall $z_i$ together,\n3072 numbers", fs=11.5)
+    label(ax, 3.95, 4.3, "(Glow: prior of\n$z_i$ predicted\nfrom the rest)", fs=11.5, color="#343a40")
     save(fig, "flow-multiscale.svg", facecolor="white")
 
 

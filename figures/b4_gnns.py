@@ -60,10 +60,10 @@ def panel(ax, x0, title, ws, fmt_label):
         ax.add_patch(Circle((nx, ny), 0.17, fc="#e9ecef", ec=INK, lw=1.4, zorder=3))
         lx, ly = cx + 0.52 * r_out * np.cos(t), cy + 0.52 * r_out * np.sin(t)
         off = 0.2
-        label(ax, lx - off * np.sin(t), ly + off * np.cos(t), lab, fs=11)
+        label(ax, lx - off * np.sin(t), ly + off * np.cos(t), lab, fs=11.5)
     ax.add_patch(Circle((cx, cy), 0.2, fc="#ffd8a8", ec=INK, lw=1.6, zorder=3))
     label(ax, cx, cy, "$i$", fs=12)
-    label(ax, cx, 0.2, f"self: {fmt_label[0]}", fs=11)
+    label(ax, cx, 0.2, f"self: {fmt_label[0]}", fs=11.5)
 
 
 def main() -> None:

@@ -86,7 +86,7 @@ def rcnn_family() -> None:
         yb = y - 0.62
         for k, (text, fc) in enumerate(steps):
             x = 0.05 + bw / 2 + k * (bw + gap)
-            box(ax, x, yb, bw, 0.64, text, fc, fs=11)
+            box(ax, x, yb, bw, 0.64, text, fc, fs=11.5)
             if k:
                 arrow(ax, (x - bw / 2 - gap, yb), (x - bw / 2, yb))
         y -= 1.36
@@ -110,7 +110,7 @@ def retinanet() -> None:
     # pyramid levels P3..P7
     py = [3.75, 3.3, 2.85, 2.4, 1.95]
     for k, y in enumerate(py):
-        box(ax, 1.95, y, 0.75, 0.36, f"P{7 - k}", YELLOW, fs=11)
+        box(ax, 1.95, y, 0.75, 0.36, f"P{7 - k}", YELLOW, fs=11.5)
     for k in range(3):
         arrow(ax, (0.6 + widths[k] / 2, ys[k]), (1.57, py[k + 2]))
     arrow(ax, (0.9, ys[0] + 0.12), (1.57, py[1]))  # P6 from C5 (stride-2 conv)
@@ -122,9 +122,9 @@ def retinanet() -> None:
     box(ax, 3.85, 2.3, 1.9, 0.62, "box: 4 × conv\n→ 4·A per place", ORANGE)
     path(ax, [(2.33, 2.85), (2.6, 2.85), (2.6, 3.2), (2.9, 3.2)])
     path(ax, [(2.6, 2.85), (2.6, 2.3), (2.9, 2.3)])
-    label(ax, 3.85, 1.6, "same subnets at\nevery level P3–P7", fs=11)
-    label(ax, 2.45, 0.55, r"trained with focal loss $-\alpha_t(1-p_t)^{\gamma}\log p_t$", fs=11)
-    label(ax, 2.45, 0.2, "K classes, A = 9 anchors", fs=11)
+    label(ax, 3.85, 1.6, "same subnets at\nevery level P3–P7", fs=11.5)
+    label(ax, 2.45, 0.55, r"trained with focal loss $-\alpha_t(1-p_t)^{\gamma}\log p_t$", fs=11.5)
+    label(ax, 2.45, 0.2, "K classes, A = 9 anchors", fs=11.5)
     save(fig, "cv-retinanet.svg", facecolor="white")
 
 

@@ -363,7 +363,7 @@ def pipeline_bubble() -> None:
     p, tf, tb = 4, 1.0, 2.0
     panels = [("No micro-batches", gpipe, 1), ("GPipe", gpipe, 4), ("1F1B", one_f_one_b, 4)]
     t_max = (4 + p - 1) * (tf + tb)
-    x0, x1 = 0.55, WIDTH - 0.1
+    x0, x1 = 0.62, WIDTH - 0.1
     sx = (x1 - x0) / t_max
     row_h, row_gap = 0.26, 0.05
     panel_h = p * (row_h + row_gap) + 0.55

@@ -5,7 +5,7 @@ Writes media/code-encoder-decoder.svg: the pre-norm Transformer encoder-decoder 
 """
 
 import matplotlib.pyplot as plt
-from _style import save, setup
+from _style import fit_width, save, setup
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 setup()
@@ -82,7 +82,7 @@ def main():
     fig.patch.set_facecolor("white")
     ax.set_facecolor("white")
 
-    ex, dx, w = 1.65, 5.0, 2.5  # column centres, sublayer box width
+    ex, dx, w = 1.65, 5.0, 2.7  # column centres, sublayer box width
 
     # ---- inputs and embeddings
     ax.text(ex, 0.32, "source tokens\n$x_1, \\dots, x_S$", ha="center", va="center", fontsize=12)
@@ -95,7 +95,7 @@ def main():
         fontsize=12,
     )
     for cx in (ex, dx):
-        box(ax, cx, 1.15, w, 0.5, "embedding + positions", PLAIN)
+        box(ax, cx, 1.15, w, 0.5, "embed + positions", PLAIN)
         arrow(ax, (cx, 0.68), (cx, 0.9))
 
     # ---- encoder stack
@@ -123,9 +123,9 @@ def main():
         fontweight="bold",
         rotation=90,
     )
-    b1, t1 = sublayer(ax, ex, 2.45, w, "LayerNorm → self-attention\n(padding mask)", ATTN, ex - w / 2 - 0.18)
+    b1, t1 = sublayer(ax, ex, 2.45, w, "LN → self-attention\n(padding mask)", ATTN, ex - w / 2 - 0.18)
     arrow(ax, (ex, 1.4), (ex, b1))
-    b2, t2 = sublayer(ax, ex, 3.75, w, "LayerNorm → feed-forward", FFN, ex - w / 2 - 0.18)
+    b2, t2 = sublayer(ax, ex, 3.75, w, "LN → feed-forward", FFN, ex - w / 2 - 0.18)
     arrow(ax, (ex, t1), (ex, b2))
     box(ax, ex, 5.35, w, 0.45, "LayerNorm", PLAIN)
     arrow(ax, (ex, t2), (ex, 5.125))
@@ -157,11 +157,11 @@ def main():
         rotation=270,
     )
     skip = dx + w / 2 + 0.18
-    c1b, c1t = sublayer(ax, dx, 2.45, w, "LayerNorm → causal\nself-attention", ATTN, skip)
+    c1b, c1t = sublayer(ax, dx, 2.45, w, "LN → causal\nself-attention", ATTN, skip)
     arrow(ax, (dx, 1.4), (dx, c1b))
-    c2b, c2t = sublayer(ax, dx, 3.75, w, "LayerNorm → cross-attention\nQ: decoder; K, V: memory", ATTN, skip)
+    c2b, c2t = sublayer(ax, dx, 3.75, w, "LN → cross-attention\n(K, V from memory)", ATTN, skip)
     arrow(ax, (dx, c1t), (dx, c2b))
-    c3b, c3t = sublayer(ax, dx, 5.05, w, "LayerNorm → feed-forward", FFN, skip)
+    c3b, c3t = sublayer(ax, dx, 5.05, w, "LN → feed-forward", FFN, skip)
     arrow(ax, (dx, c2t), (dx, c3b))
     box(ax, dx, 6.65, w, 0.45, "LayerNorm", PLAIN)
     arrow(ax, (dx, c3t), (dx, 6.425))
@@ -169,11 +169,13 @@ def main():
     arrow(ax, (dx, 6.875), (dx, 7.2))
     ax.text(dx, 8.3, "next-token probabilities\n$p(y_t \\mid y_{<t}, x)$", ha="center", va="center", fontsize=12)
     arrow(ax, (dx, 7.7), (dx, 7.95))
+    ax.text(ex, 8.3, "LN: LayerNorm", ha="center", va="center", fontsize=12)
 
     # ---- memory feeds the cross-attention of every decoder layer
     mem_x = 3.33
     polyline_arrow(ax, [(ex + w / 2, 5.35), (mem_x, 5.35), (mem_x, 3.75), (dx - w / 2, 3.75)], color=ENC_BOX)
 
+    fit_width(fig)
     return save(fig, "code-encoder-decoder.svg", facecolor="white")
 
 

@@ -26,11 +26,11 @@ from matplotlib.patches import Rectangle
 
 setup(
     {
-        "axes.titlesize": 13,
+        "axes.titlesize": 12.5,
         "axes.labelsize": 12,
         "legend.fontsize": 12,
-        "xtick.labelsize": 11,
-        "ytick.labelsize": 11,
+        "xtick.labelsize": 11.5,
+        "ytick.labelsize": 11.5,
         **WHITE,
     }
 )
@@ -80,7 +80,7 @@ def activations() -> list[tuple[str, callable, callable, tuple[float, float]]]:
         ("arctan", np.arctan, lambda x: 1 / (1 + x**2), (-1.7, 1.7)),
         ("ReLU", lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(float), (-0.6, 3.2)),
         (
-            f"leaky ReLU (α={LEAK})",
+            f"leaky, α={LEAK}",
             lambda x: np.where(x > 0, x, LEAK * x),
             lambda x: np.where(x > 0, 1.0, LEAK),
             (-0.6, 3.2),
@@ -99,7 +99,7 @@ def activations() -> list[tuple[str, callable, callable, tuple[float, float]]]:
 
 def fig_activations() -> Path:
     x = np.linspace(-3.5, 3.5, 701)
-    fig, axes = plt.subplots(3, 3, figsize=(6.6, 7.0), sharex=True)
+    fig, axes = plt.subplots(3, 3, figsize=(4.8, 5.6), sharex=True)
     for ax, (title, f, df, ylim) in zip(axes.flat, activations(), strict=True):
         ax.axhline(0, color=GREY, lw=0.8, zorder=0)
         ax.axvline(0, color=GREY, lw=0.8, zorder=0)
@@ -130,7 +130,7 @@ def fig_activations() -> Path:
 
 def fig_norms() -> Path:
     n_batch, n_feat = 5, 6
-    fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.0))
+    fig, axes = plt.subplots(1, 2, figsize=(4.8, 2.7))
     for ax, (title, highlight, colour) in zip(
         axes,
         [
@@ -158,9 +158,9 @@ def fig_norms() -> Path:
         ax.axis("off")
         ax.set_title(title, fontsize=12)
         ax.annotate("", xy=(n_feat, -0.45), xytext=(0, -0.45), arrowprops={"arrowstyle": "->", "lw": 1.8})
-        ax.text(n_feat / 2, -0.85, "features  j = 1…D", ha="center", va="center", fontsize=11)
+        ax.text(n_feat / 2, -0.85, "features  j = 1…D", ha="center", va="center", fontsize=11.5)
         ax.annotate("", xy=(-0.45, 0), xytext=(-0.45, n_batch), arrowprops={"arrowstyle": "->", "lw": 1.8})
-        ax.text(-0.8, n_batch / 2, "batch  i = 1…B", ha="center", va="center", rotation=90, fontsize=11)
+        ax.text(-0.8, n_batch / 2, "batch  i = 1…B", ha="center", va="center", rotation=90, fontsize=11.5)
     fig.tight_layout(w_pad=1.5)
     return _save(fig, "dl-batchnorm-layernorm.svg")
 
@@ -214,7 +214,7 @@ def _paths_figure(f, grad, theta0, runs, xlim, ylim, levels, title, name) -> Pat
     ys = np.linspace(*ylim, 400)
     X, Y = np.meshgrid(xs, ys)
     Z = f(np.stack([X, Y]))
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig, ax = plt.subplots(figsize=(4.8, 3.9))
     ax.contour(X, Y, Z, levels=levels, colors=GREY, linewidths=1.0, linestyles="solid")
     # Earlier runs are drawn on top, so SGD stays visible where the paths coincide.
     for k, (label, path, colour, marker) in enumerate(runs):
@@ -230,7 +230,7 @@ def _paths_figure(f, grad, theta0, runs, xlim, ylim, levels, title, name) -> Pat
     ax.set_ylabel(r"$\theta_2$")
     ax.set_title(title)
     ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False, handlelength=1.6, columnspacing=1.0
+        loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1, frameon=False, handlelength=1.6
     )
     fig.tight_layout()
     return _save(fig, name)

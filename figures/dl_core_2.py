@@ -2,7 +2,8 @@
 
 Writes into ``media/`` (relative to the repository root):
 
-- ``attn-transformer-architectures.svg``: encoder-only, encoder-decoder and decoder-only transformers
+- ``attn-transformer-encoder-decoder-only.svg``: encoder-only and decoder-only transformers
+- ``attn-transformer-encoder-decoder.svg``: the encoder-decoder transformer
 - ``cnn-residual-block.svg``: original (post-activation) vs pre-activation residual block
 - ``rnn-lstm-cell.svg``: an LSTM cell with its gates
 - ``rnn-gru-cell.svg``: a GRU cell with its gates
@@ -13,8 +14,8 @@ Run: ``python figures/dl_core_2.py``. The output is byte-reproducible.
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from _style import fit_width, setup
 from _style import save as _save_svg
-from _style import setup
 from matplotlib import patheffects
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
@@ -49,6 +50,7 @@ def new_axes(width: float, height: float):
 
 
 def save(fig, name: str) -> Path:
+    fit_width(fig)
     return _save_svg(fig, name, facecolor="white")
 
 
@@ -91,9 +93,9 @@ def polyline_arrow(ax, pts, color=INK, lw=LW):
 # 1. Transformer architectures
 # --------------------------------------------------------------------------------------------------
 
-H_BOX = 0.46
-H_NORM = 0.34
-GAP = 0.26
+H_BOX = 0.56
+H_NORM = 0.42
+GAP = 0.3
 
 
 def draw_stack(
@@ -132,7 +134,7 @@ def draw_stack(
         top = y_cur + H_BOX
         arrow(ax, (xc, top), (xc, top + GAP * 0.8))
         yn = top + GAP * 0.8
-        box(ax, xc, yn + H_NORM / 2, w, H_NORM, "Add & Norm", C_NORM, fontsize=11)
+        box(ax, xc, yn + H_NORM / 2, w, H_NORM, "Add & Norm", C_NORM, fontsize=11.5)
         # residual connection
         line(ax, [xc, x_skip, x_skip], [y_in, y_in, yn + H_NORM / 2], color=SKIP)
         arrow(ax, (x_skip, yn + H_NORM / 2), (xc + sign * w / 2, yn + H_NORM / 2), color=SKIP)
@@ -181,11 +183,11 @@ def head_on_top(ax, xc, w, y_from, label, fc, top_label):
 
 
 def fig_transformer_architectures() -> Path:
-    W = 6.6
+    W = 7.2
     fig, ax = new_axes(W, 14.0)
-    w = 2.15
-    xa, xc = 1.55, 5.0
-    emb = [("Token emb. + position", C_EMB)]
+    w = 2.75
+    xa, xc = 1.8, 5.4
+    emb = [("Embed + position", C_EMB)]
 
     # bottom row: encoder-decoder (drawn first; the top row is stacked above it)
     y1 = 0.35
@@ -218,11 +220,13 @@ def fig_transformer_architectures() -> Path:
     polyline_arrow(ax, [(xa, ytop), (x_mid, ytop), (x_mid, y_cross), (xc - w / 2, y_cross)])
     ax.text(xa, ytop + 0.08, "encoder output → K, V", ha="center", va="bottom", fontsize=12, color=INK)
     ax.text(xa, top1 - 0.35, "Encoder–decoder\n(Transformer, T5)", ha="center", va="top", fontsize=13, weight="bold")
+    ax.set_ylim(0, top1)
+    fig.set_size_inches(W, top1)
+    save(fig, "attn-transformer-encoder-decoder.svg")
 
-    # separator, then the top row: encoder-only (left) and decoder-only (right)
-    y_sep = top1 + 0.1
-    line(ax, [0.1, W - 0.1], [y_sep, y_sep], color="#999999", lw=1.2)
-    y0 = y_sep + 0.45
+    # second figure: encoder-only (left) and decoder-only (right)
+    fig, ax = new_axes(W, 14.0)
+    y0 = 0.45
     s = draw_stack(
         ax,
         xa,
@@ -245,12 +249,12 @@ def fig_transformer_architectures() -> Path:
         bottom_label=r"prefix $x_{<t}$",
     )
     head_on_top(ax, xc, w, s["frame_top"], "Linear + softmax", C_HEAD, r"$p(x_t \mid x_{<t})$")
-    ax.text(xa, top2 + 0.05, "Encoder-only (BERT)", ha="center", va="bottom", fontsize=13, weight="bold")
-    ax.text(xc, top2 + 0.05, "Decoder-only (GPT)", ha="center", va="bottom", fontsize=13, weight="bold")
-    H = top2 + 0.5
+    ax.text(xa, top2 + 0.05, "Encoder-only\n(BERT)", ha="center", va="bottom", fontsize=13, weight="bold")
+    ax.text(xc, top2 + 0.05, "Decoder-only\n(GPT)", ha="center", va="bottom", fontsize=13, weight="bold")
+    H = top2 + 0.95
     ax.set_ylim(0, H)
     fig.set_size_inches(W, H)
-    return save(fig, "attn-transformer-architectures.svg")
+    return save(fig, "attn-transformer-encoder-decoder-only.svg")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -307,7 +311,7 @@ def fig_residual_block() -> Path:
         line(ax, [xc, xs, xs], [y_split, y_split, yadd], color=SKIP)
         arrow(ax, (xs, yadd), (xc + r, yadd), color=SKIP)
         ax.text(
-            xs + 0.06, (y_split + yadd) / 2, "identity", rotation=90, ha="left", va="center", fontsize=11, color=SKIP
+            xs + 0.06, (y_split + yadd) / 2, "identity", rotation=90, ha="left", va="center", fontsize=11.5, color=SKIP
         )
         prev = yadd + r
         if relu_after:

@@ -78,12 +78,12 @@ def stationary_points() -> Path:
         ("maximum", r"$-x^2-y^2$", r"$\lambda_1,\lambda_2<0$", -(x**2) - y**2, "Oranges"),
         ("saddle point", r"$x^2-y^2$", r"$\lambda_1>0>\lambda_2$", x**2 - y**2, "PuOr"),
     ]
-    fig = plt.figure(figsize=(6.6, 3.2))
+    fig = plt.figure(figsize=(4.9, 2.9))
     for k, (name, formula, eig, z, cmap) in enumerate(cases):
         ax = fig.add_subplot(1, 3, k + 1, projection="3d", computed_zorder=False)
         ax.plot_surface(x, y, z, cmap=cmap, edgecolor="#333333", linewidth=0.25, alpha=0.9)
         ax.scatter([0], [0], [0], color="#c00000", s=45, depthshade=False, zorder=10)
-        ax.set_title(f"{name}\n{formula}\n{eig}", fontsize=12, pad=0)
+        ax.set_title(f"{name}\n{formula}\n{eig}", fontsize=11.5, pad=0)
         ax.set_zlim(-2, 2)
         ax.view_init(elev=24, azim=-60)
         ax.set_box_aspect((1, 1, 1.1), zoom=1.25)
@@ -91,9 +91,9 @@ def stationary_points() -> Path:
     fig.text(
         0.5,
         0.02,
-        r"signs of the Hessian's eigenvalues at the stationary point $\nabla f=0$ (red)",
+        "signs of the Hessian's eigenvalues\n" r"at the stationary point $\nabla f=0$ (red)",
         ha="center",
-        fontsize=12,
+        fontsize=11.5,
     )
     fig.subplots_adjust(left=0.0, right=1.0, wspace=0.0)
     return _save(fig, "gs-stationary-points.svg")

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from _style import WHITE, save, setup
 
-setup({"axes.titlesize": 13, "legend.fontsize": 11, **WHITE})
+setup({"axes.titlesize": 12.5, "legend.fontsize": 11.5, **WHITE})
 
 BLUE = "#1f4e9c"
 ORANGE = "#d35400"
@@ -62,7 +62,7 @@ def l2_vs_l1():
     X, Y = np.meshgrid(g, g)
     Z = loss(np.stack([X, Y], axis=-1))
 
-    fig, axes = plt.subplots(1, 2, figsize=(6.4, 4.2), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(4.9, 3.6), sharey=True)
     panels = [
         (axes[0], "L2: ball $\\Vert w\\Vert_2\\leq t$", w2, BLUE, "$\\tilde w$: both\n$w_i$ shrunk, $\\neq 0$"),
         (axes[1], "L1: diamond $\\Vert w\\Vert_1\\leq t$", w1, ORANGE, "$\\tilde w$ on a corner:\n$w_2=0$ (sparse)"),
@@ -94,7 +94,7 @@ def l2_vs_l1():
             label,
             wopt,
             xytext=(-1.5, -2.2),
-            fontsize=11,
+            fontsize=11.5,
             arrowprops={"arrowstyle": "->", "color": "black", "lw": 1.4},
         )
         ax.set_title(title)
@@ -108,18 +108,18 @@ def l2_vs_l1():
     fig.text(
         0.5,
         0.02,
-        "grey: contours of the quadratic loss around its minimum $w^*$\n"
-        "red dashed: the lowest contour that touches the constraint set",
+        "grey: contours of the quadratic loss around $w^*$\n"
+        "red dashed: lowest contour touching the set",
         ha="center",
         va="top",
-        fontsize=11,
+        fontsize=11.5,
         color=GREY,
     )
     save(fig, "gs-l2-vs-l1.svg")
 
 
 def losses():
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.0, 7.2))
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(4.9, 6.0))
 
     r = np.linspace(-3, 3, 601)
     delta, tau = 1.0, 0.9

@@ -102,3 +102,46 @@ def test_figures_have_opaque_white_background_for_night_mode_inversion() -> None
     for svg in (REPO / "media").glob("*.svg"):
         head = svg.read_text("utf-8")[:4000]
         assert "fill: #ffffff" in head or 'fill="#ffffff"' in head or "fill:#ffffff" in head, svg.name
+
+
+def _style_module() -> object:
+    pytest.importorskip("matplotlib")
+    sys.path.insert(0, str(REPO / "figures"))
+    try:
+        import _style
+    finally:
+        sys.path.remove(str(REPO / "figures"))
+    return _style
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "media").glob("*.svg")))
+def test_figures_read_on_a_phone(name: str) -> None:
+    """Shown 352 px wide, every label is at least 11 px and the figure at most 1.3 times as tall as wide."""
+    style = _style_module()
+    problems = style.phone_problems((REPO / "media" / name).read_text("utf-8"))
+    assert problems == [], f"media/{name}:\n" + "\n".join(problems)
+
+
+def test_phone_lint_reads_what_matplotlib_writes(tmp_path: Path) -> None:
+    style = _style_module()
+    import matplotlib.pyplot as plt
+
+    def draw(width: float, height: float, fontsize: float) -> str:
+        plt.rcParams.update(style.BASE)
+        fig = plt.figure(figsize=(width, height))
+        fig.text(0.1, 0.5, "plain label", fontsize=fontsize)
+        fig.text(0.1, 0.2, r"math $x_{t-1}$", fontsize=fontsize, rotation=90)
+        path = tmp_path / "f.svg"
+        fig.savefig(path, format="svg")  # the full canvas: viewBox = 72 * inches
+        plt.close(fig)
+        return path.read_text("utf-8")
+
+    # 12 pt in a 4.9 in (352.8 pt) figure shows at 11.97 px; 9 pt in 6 in shows at 7.3 px
+    assert style.phone_problems(draw(4.9, 3.0, 12)) == []
+    small = style.phone_problems(draw(6.0, 3.0, 9))
+    assert len(small) == 2 and all("7.3 px" in p for p in small), small
+    tall = style.phone_problems(draw(4.9, 7.0, 12))
+    assert tall == ["height/width 1.43 > 1.3 (split the diagram)"]
+    width, height, labels = style.svg_labels(draw(4.9, 3.0, 12))
+    assert (width, height) == (352.8, 216.0)
+    assert sorted(labels) == [("math $x_{t-1}$", 12.0), ("plain label", 12.0)]
