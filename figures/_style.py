@@ -79,7 +79,7 @@ _VIEWBOX = re.compile(r'<svg\b[^>]*\bviewBox="\s*([-\d.e]+)[\s,]+([-\d.e]+)[\s,]
 # with svg.fonttype "path", a label is <!-- its text --> then <g ... transform="... scale(s -s)"> of glyph uses,
 # s = font size in points / 100 (matplotlib's text-to-path unit); with "none" it is a <text> with font-size
 _LABEL = re.compile(r'<!-- (.*?) -->\s*<g\b[^>]*?transform="[^"]*?scale\(([\d.e-]+) -[\d.e-]+\)"', re.S)
-_FONT_SIZE = re.compile(r'<text\b[^>]*?font(?:-size)?:\s*(?:[a-z]+\s+)*([\d.]+)px[^>]*>([^<]*)', re.S)
+_FONT_SIZE = re.compile(r"<text\b[^>]*?font(?:-size)?:\s*(?:[a-z]+\s+)*([\d.]+)px[^>]*>([^<]*)", re.S)
 
 
 def svg_labels(svg: str) -> tuple[float, float, list[tuple[str, float]]]:

@@ -229,9 +229,7 @@ def _paths_figure(f, grad, theta0, runs, xlim, ylim, levels, title, name) -> Pat
     ax.set_xlabel(r"$\theta_1$")
     ax.set_ylabel(r"$\theta_2$")
     ax.set_title(title)
-    ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1, frameon=False, handlelength=1.6
-    )
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1, frameon=False, handlelength=1.6)
     fig.tight_layout()
     return _save(fig, name)
 

@@ -108,8 +108,7 @@ def l2_vs_l1():
     fig.text(
         0.5,
         0.02,
-        "grey: contours of the quadratic loss around $w^*$\n"
-        "red dashed: lowest contour touching the set",
+        "grey: contours of the quadratic loss around $w^*$\nred dashed: lowest contour touching the set",
         ha="center",
         va="top",
         fontsize=11.5,
