@@ -553,7 +553,7 @@ def _headings(ctx: _Ctx, path: str, lines: list[_Line]) -> tuple[list[tuple[_Lin
     kept: list[tuple[_Line, str, int]] = []
     for i, line, title, level in found:
         if level == 1 and i > first_card:
-            nxt = next((j for j in content if j > i), None)
+            nxt = next((j for j in sorted({*content, *(k for k, *_ in found)}) if j > i), None)
             if nxt is None or nxt not in card_lines:
                 continue  # a heading inside the answer
         kept.append((line, title, level))

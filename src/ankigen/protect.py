@@ -23,7 +23,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from ankigen.scan import MathSpan, scan
+from ankigen.scan import MathSpan, mask, scan
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # a formula placeholder: _OPEN, its index in base-16 PUA digits, _CLOSE
 _DIGIT0 = 0xE010
@@ -62,6 +62,7 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _ITEM_RE = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)")
+_HASH_TAG_RE = re.compile(r"(?m)^#(?=[^#\s])")  # '#tag' (Obsidian) is text; Python-Markdown would make it <h1>
 _ANY_ITEM_RE = re.compile(r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
@@ -128,6 +129,9 @@ def protect(text: str) -> Protected:
     source = "".join(parts)
     if found.escaped_dollars:
         source = source.replace("\\$", _DOLLAR)
+    if "#" in source and _HASH_TAG_RE.search(source):
+        masked = mask(source)  # not inside code
+        source = _HASH_TAG_RE.sub(lambda m: "\\#" if masked[m.start()] == "#" else "#", source)
     clozes: list[str] = []
     if "{{c" in source and ("`" in source or "    " in source or "~~~" in source):
         source = _protect_code_clozes(source, clozes)
@@ -141,8 +145,6 @@ _CODE_CLOZE_OPEN_RE = re.compile(r"\{\{c\d+(?:,\d+)*::")
 
 
 def _protect_code_clozes(source: str, clozes: list[str]) -> str:
-    from ankigen.scan import mask  # the same notion of code as the math scanner's
-
     masked = mask(source)
     out: list[str] = []
     at = 0
