@@ -6,7 +6,7 @@ For each size it reports, as medians of several runs, each run in a fresh proces
 - cold: ``ankigen build`` with no cache and no lock (MathJax off, as it depends on node; see "mathjax" below);
 - no-op: the same build again (cache and lock in place, nothing changed);
 - one edit: the build after editing one card's answer;
-- mathjax: the cold MathJax check of every formula on its own (needs `npm ci`), reported separately;
+- mathjax: the cold MathJax check of every formula on its own, reported separately;
 - cold + mathjax: a first build as `ankigen build` runs it where node is set up: MathJax check included;
 and the peak memory (RSS) of each, and ratios to the floor. The flagship deck (a copy of this repository's
 cards/ and media/) is measured the same way.
@@ -123,8 +123,7 @@ def copy_flagship(root: Path) -> None:
 
 
 def run(mode: str, root: Path, jobs: int) -> dict[str, float]:
-    # the trees live in a temporary folder: point MathJax at this checkout's node_modules
-    env = {**os.environ, "ANKIGEN_MATHJAX_DIR": os.environ.get("ANKIGEN_MATHJAX_DIR") or str(REPO)}
+    env = dict(os.environ)
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, mode, str(root), str(jobs)], capture_output=True, text=True, check=False, env=env
     )
@@ -173,7 +172,7 @@ def report(label: str, measured: tuple[int, dict[str, Stat]]) -> None:
     floor = res["floor"][0]
     for step, (secs, mb) in res.items():
         if secs < 0:
-            print(f"| {label} | {step} | skipped (run `npm ci`) | | |")
+            print(f"| {label} | {step} | skipped (no node) | | |")
             continue
         print(f"| {label} | {step} | {secs:.2f} | {secs / floor:.1f} | {mb:.0f} |")
 

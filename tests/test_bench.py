@@ -26,6 +26,6 @@ def test_bench_reports_every_step_with_ratios_to_the_floor() -> None:
     for step in ("cold", "no-op", "one edit"):
         seconds, ratio = float(steps[step][2]), float(steps[step][3])
         assert seconds >= 0 and ratio >= 0  # printed to 0.01 s: a no-op on 40 cards may show 0.00
-    # MathJax is measured when node and `npm ci` are there, as in CI; otherwise the row says why it is missing
+    # MathJax is measured whenever node can run (it comes with the package); otherwise the row says why it is missing
     for step in ("mathjax", "cold + mathjax"):
-        assert re.fullmatch(r" (\d+\.\d\d|skipped \(run `npm ci`\)) ", steps[step][2])
+        assert re.fullmatch(r" (\d+\.\d\d|skipped \(no node\)) ", steps[step][2])

@@ -69,7 +69,7 @@ def test_corpus_case_through_the_cli_never_shows_a_traceback(case: dict[str, Any
     root = _write_case(case, tmp_path)
     errors = any(e.split(": ")[1].startswith("E") for e in case["expect"])
     # run_cli re-raises any exception and asserts no "Traceback" on stderr
-    run_cli(["check"], exit_code=1 if errors else 0, cwd=root, env={"ANKIGEN_MATHJAX_DIR": str(tmp_path / "none")})
-    result = run_cli(["build"], exit_code=1 if errors else 0, cwd=root, env={"ANKIGEN_MATHJAX_DIR": str(tmp_path)})
+    run_cli(["check"], exit_code=1 if errors else 0, cwd=root, env={"ANKIGEN_NODE": str(tmp_path / "none")})
+    result = run_cli(["build"], exit_code=1 if errors else 0, cwd=root, env={"ANKIGEN_NODE": str(tmp_path / "none")})
     assert (root / "dist").exists() is not errors
     assert "Traceback" not in result.stdout

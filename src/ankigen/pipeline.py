@@ -412,7 +412,7 @@ def math_diagnostics(
 ) -> tuple[list[Diagnostic], str]:
     """Every formula typeset by the real MathJax that Anki uses (``E303`` for each it rejects).
 
-    Returns the diagnostics, and why MathJax was skipped (no node, no ``npm ci``; else empty). Verdicts are
+    Returns the diagnostics, and why MathJax was skipped (no node can run; else empty). Verdicts are
     cached per formula; with ``prune`` (a full build) verdicts of formulas that are gone are forgotten.
     ``started`` is told how many formulas MathJax is about to check (those without a cached verdict).
     """
