@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from ankigen import __version__, pipeline
-from ankigen.config import Config, find_root, load_config, slugify
+from ankigen.config import MATHJAX_MODES, Config, find_root, load_config, slugify
 from ankigen.diagnostics import Diagnostic, sort_unique
 from ankigen.report import EXIT_USAGE, closing_line, exit_code, format_diagnostics, format_stats, size_text
 
@@ -50,6 +50,15 @@ def _skipped(reason: str) -> None:
     if reason:
         click.echo(f"note: formulas were not checked with MathJax ({reason})", err=True)
 
+
+mathjax_option = click.option(
+    "--mathjax",
+    "mathjax_mode",
+    type=click.Choice(MATHJAX_MODES),
+    default=None,
+    help="Check every formula with MathJax: auto (when Node can run; say so when not), "
+    "require (error when it cannot run), off. Default: the `mathjax` setting, else auto.",
+)
 
 root_option = click.option(
     "--root",
@@ -167,6 +176,7 @@ def _usage_errors(errors: tuple[str, ...]) -> None:
 @click.option("--no-cache", is_flag=True, help="Render everything afresh (ignore .ankigen-cache/).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Render processes (0: one per core).")
 @click.option("--format", "fmt", type=FORMATS, default="concise", show_default=True, help="Diagnostic format.")
+@mathjax_option
 @root_option
 def build(
     paths: tuple[Path, ...],
@@ -181,6 +191,7 @@ def build(
     no_cache: bool,
     jobs: int,
     fmt: str,
+    mathjax_mode: str | None,
     root: str | None,
 ) -> None:
     """Build an .apkg from the card files (all of cards/, or PATHS)."""
@@ -202,6 +213,7 @@ def build(
         jobs=jobs,
         progress=progress,
         mathjax_started=_mathjax_notice(),
+        mathjax_mode=mathjax_mode,
     )
     try:
         result = pipeline.build(
@@ -232,6 +244,7 @@ def build(
 @_with_tags
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--format", "fmt", type=FORMATS, default="concise", show_default=True, help="Output format.")
+@mathjax_option
 @root_option
 def check(
     paths: tuple[Path, ...],
@@ -239,13 +252,16 @@ def check(
     exclude_tags: tuple[str, ...],
     strict: bool,
     fmt: str,
+    mathjax_mode: str | None,
     root: str | None,
 ) -> None:
     """Report every problem in the card files, without building."""
     config, problems = _config(root)
     _outside(config, paths)
     progress, close = _progress_bar()
-    options = pipeline.Options(paths, tags, exclude_tags, progress=progress, mathjax_started=_mathjax_notice())
+    options = pipeline.Options(
+        paths, tags, exclude_tags, progress=progress, mathjax_started=_mathjax_notice(), mathjax_mode=mathjax_mode
+    )
     try:
         result = pipeline.check(config, options) if not any(p.is_error for p in problems) else None
     finally:

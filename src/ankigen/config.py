@@ -22,7 +22,9 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 CONFIG_FILE = "ankigen.toml"
-KEYS = ("deck_name", "cards", "media", "output", "id_namespace")
+KEYS = ("deck_name", "cards", "media", "output", "id_namespace", "mathjax")
+#: values of the ``mathjax`` setting (and of ``--mathjax``)
+MATHJAX_MODES = ("auto", "require", "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Config:
     output: Path
     id_namespace: str
     config_path: str = ""
+    mathjax: str = "auto"  # one of MATHJAX_MODES
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the project root, POSIX style (for diagnostics and fields)."""
@@ -125,6 +128,14 @@ def load_config(root: Path, overrides: Mapping[str, str | None]) -> tuple[Config
             )
             continue
         values[key] = value
+    if values.get("mathjax", "auto") not in MATHJAX_MODES:
+        diagnostics.append(
+            diag(
+                "E108",
+                Span(rel, _line_of(text, "mathjax")),
+                f"setting 'mathjax' must be one of {', '.join(MATHJAX_MODES)}, got {values.pop('mathjax')!r}",
+            )
+        )
     values.update({k: v for k, v in overrides.items() if v})
 
     deck_name = values.get("deck_name", root.name or "Deck").strip()
@@ -141,5 +152,6 @@ def load_config(root: Path, overrides: Mapping[str, str | None]) -> tuple[Config
         output=output,
         id_namespace=values.get("id_namespace", deck_name),
         config_path=rel,
+        mathjax=values.get("mathjax", "auto"),
     )
     return config, tuple(diagnostics)

