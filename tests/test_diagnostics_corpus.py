@@ -48,6 +48,7 @@ def test_corpus_covers_every_documented_code_or_says_where_it_is_tested() -> Non
         "E108": "config: test_cli.py",
         "E109": "output is a folder: test_cli.py",
         "E303": "MathJax: test_mathjax_check.py",
+        "E320": "MathJax required but cannot run: test_mathjax_mode.py",
         "E501": "lock file: test_lock.py",
     }
     missing = set(CODES) - in_corpus - set(elsewhere)

@@ -111,9 +111,9 @@ def test_large_batches_split_across_processes_keep_order(monkeypatch: pytest.Mon
     calls: list[int] = []
     real_check = mathjax._check
 
-    def counting(node: str, chunk: Sequence[tuple[str, bool]], preamble: str) -> list[str | None] | MathJaxUnavailable:
+    def counting(node: str, chunk: Sequence[tuple[str, bool]], job: object) -> object:
         calls.append(len(chunk))
-        return real_check(node, chunk, preamble)
+        return real_check(node, chunk, job)
 
     monkeypatch.setattr(mathjax, "PARALLEL_MIN_FORMULAS", 2)
     monkeypatch.setattr(mathjax.os, "cpu_count", lambda: 2)

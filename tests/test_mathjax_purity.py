@@ -88,9 +88,9 @@ def test_process_splits_give_the_same_verdicts(monkeypatch: pytest.MonkeyPatch, 
     sizes: list[int] = []
     real = mathjax._check
 
-    def counting(node: str, chunk: Sequence[tuple[str, bool]], preamble: str) -> list[str | None] | MathJaxUnavailable:
+    def counting(node: str, chunk: Sequence[tuple[str, bool]], job: object) -> object:
         sizes.append(len(chunk))
-        return real(node, chunk, preamble)
+        return real(node, chunk, job)
 
     monkeypatch.setattr(mathjax, "_check", counting)
     monkeypatch.setattr(mathjax, "PARALLEL_MIN_FORMULAS", 5)

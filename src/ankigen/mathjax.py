@@ -30,15 +30,24 @@ from pathlib import Path
 __all__ = [
     "BUNDLE",
     "BUNDLE_SHA256",
+    "LEVELS",
     "NODE_ENV",
     "PARALLEL_MIN_FORMULAS",
     "TIMEOUT_SECONDS",
     "MathJaxUnavailable",
+    "Verdict",
+    "check_formulas",
     "checker_stamp",
     "find_node",
     "validate",
+    "widths",
 ]
 
+#: How far MathJax goes: ``parse`` stops after the TeX input (where every TeX error is raised), ``typeset``
+#: also runs the CommonHTML output as Anki does. ``parse`` is the default: on every formula of the flagship
+#: deck, of the benchmark decks and of a corpus of broken formulas both give the same verdicts
+#: (tests/test_mathjax_levels.py), and it costs a third as much.
+LEVELS = ("parse", "typeset")
 #: Environment variable naming the ``node`` executable to run MathJax with.
 NODE_ENV = "ANKIGEN_NODE"
 #: How long one Node process may take for its share of the batch.
@@ -52,6 +61,14 @@ _SCRIPT = _HERE / "mathjax_check.mjs"
 BUNDLE = _HERE / "vendor" / "mathjax" / "tex-chtml-full.js"
 #: sha256 of ``BUNDLE`` as published in ``mathjax-full@3.2.2`` (and ``mathjax@3.2.2``, which Anki vendors).
 BUNDLE_SHA256 = "91b005503c5d1f0958bf4d73ada1a3be33596b2c4ab5da22277f1b0d3149b5a4"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """MathJax's answer for one formula: its error (None: it typesets) and, when asked, its width."""
+
+    error: str | None
+    width: float | None = None  # em at the card's font size (CommonHTML metrics); None unless measured
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +105,8 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
-def _parse_results(stdout: str, expected: int) -> list[str | None] | MathJaxUnavailable:
-    checked: list[str | None] = []
+def _parse_results(stdout: str, expected: int) -> list[Verdict] | MathJaxUnavailable:
+    checked: list[Verdict] = []
     for line in stdout.splitlines():
         if not line.strip():
             continue
@@ -102,24 +119,55 @@ def _parse_results(stdout: str, expected: int) -> list[str | None] | MathJaxUnav
         error = item["error"]
         if error is not None and not isinstance(error, str):
             return MathJaxUnavailable(f"mathjax_check.mjs gave a result that is not text: {error!r}")
-        checked.append(error)
+        width = item.get("width")
+        checked.append(Verdict(error, float(width) if isinstance(width, int | float) else None))
     if len(checked) != expected:
         return MathJaxUnavailable(f"mathjax_check.mjs gave {len(checked)} results for {expected} formulas")
     return checked
 
 
 def validate(
-    formulas: Sequence[tuple[str, bool]], project_root: Path | None = None, *, preamble: str = ""
+    formulas: Sequence[tuple[str, bool]],
+    project_root: Path | None = None,
+    *,
+    preamble: str = "",
+    level: str = "parse",
+    cache_dir: Path | None = None,
 ) -> list[str | None] | MathJaxUnavailable:
     """MathJax's error message for each ``(tex, display)`` formula, None where it typesets.
 
     The TeX must be exactly what MathJax sees in Anki: the text between the delimiters, with HTML
     entities already unescaped (``&lt;`` as ``<``, ``&amp;`` as ``&``). Each formula is checked
     on its own (no ``\\newcommand`` carries over); ``preamble`` (TeX definitions such as
-    ``\\newcommand``) is in force for every formula. A verdict depends only on the formula and the
-    preamble, never on the batch or its order. ``project_root`` is unused (kept for callers).
-    Never raises: a missing ``node`` or a failing Node process gives :class:`MathJaxUnavailable`.
+    ``\\newcommand``) is in force for every formula. A verdict depends only on the formula, the
+    preamble and the level, never on the batch or its order. ``project_root`` is unused (kept for
+    callers). Never raises: a missing ``node`` or a failing Node process gives :class:`MathJaxUnavailable`.
     """
+    out = check_formulas(formulas, preamble=preamble, level=level, cache_dir=cache_dir)
+    return out if isinstance(out, MathJaxUnavailable) else [v.error for v in out]
+
+
+def widths(
+    formulas: Sequence[tuple[str, bool]], *, preamble: str = "", cache_dir: Path | None = None
+) -> list[float | None] | MathJaxUnavailable:
+    """The rendered width in em (at the card's font size) of each ``(tex, display)`` formula, as CommonHTML
+    lays it out in Anki; None for a formula MathJax rejects. Only the metrics are computed, no output built."""
+    out = check_formulas(formulas, preamble=preamble, measure=True, cache_dir=cache_dir)
+    return out if isinstance(out, MathJaxUnavailable) else [v.width for v in out]
+
+
+def check_formulas(
+    formulas: Sequence[tuple[str, bool]],
+    *,
+    preamble: str = "",
+    level: str = "parse",
+    measure: bool = False,
+    cache_dir: Path | None = None,
+) -> list[Verdict] | MathJaxUnavailable:
+    """A :class:`Verdict` for each ``(tex, display)`` formula (see :func:`validate`), with its width in em when
+    ``measure``. ``cache_dir`` is where Node may keep its compiled code of the bundle (start-up is halved)."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
     node = find_node()
     if isinstance(node, MathJaxUnavailable):
         return node
@@ -128,16 +176,25 @@ def validate(
             return MathJaxUnavailable(f"{needed.name} is missing from the ankigen package")
     if not formulas:
         return []
+    job = _Job(preamble, level, measure, cache_dir)
     chunks = _chunks(list(formulas), os.cpu_count() or 1)
     # threads only wait on the Node processes, which run side by side
     with ThreadPoolExecutor(len(chunks)) as pool:
-        parts = list(pool.map(lambda chunk: _check(node, chunk, preamble), chunks))
-    out: list[str | None] = []
+        parts = list(pool.map(lambda chunk: _check(node, chunk, job), chunks))
+    out: list[Verdict] = []
     for part in parts:
         if isinstance(part, MathJaxUnavailable):
             return part
         out += part
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    preamble: str = ""
+    level: str = "parse"
+    measure: bool = False
+    cache_dir: Path | None = None
 
 
 def _chunks(formulas: list[tuple[str, bool]], cores: int) -> list[list[tuple[str, bool]]]:
@@ -152,24 +209,31 @@ def _chunks(formulas: list[tuple[str, bool]], cores: int) -> list[list[tuple[str
     return [formulas[i : i + size] for i in range(0, len(formulas), size)]
 
 
-def _request(formulas: Sequence[tuple[str, bool]], preamble: str) -> str:
-    lines = [json.dumps({"preamble": preamble})] if preamble else []
-    lines += [json.dumps({"tex": tex, "display": bool(display), "level": "typeset"}) for tex, display in formulas]
+def _request(formulas: Sequence[tuple[str, bool]], job: _Job) -> str:
+    lines = [json.dumps({"preamble": job.preamble})] if job.preamble else []
+    lines += [
+        json.dumps({"tex": tex, "display": bool(display), "level": job.level, "measure": job.measure})
+        for tex, display in formulas
+    ]
     return "\n".join(lines) + "\n"
 
 
-def _check(node: str, formulas: Sequence[tuple[str, bool]], preamble: str) -> list[str | None] | MathJaxUnavailable:
+def _check(node: str, formulas: Sequence[tuple[str, bool]], job: _Job) -> list[Verdict] | MathJaxUnavailable:
     """One Node process checking ``formulas``."""
+    env = None
+    if job.cache_dir is not None:
+        env = {**os.environ, "ANKIGEN_NODE_CACHE": str(job.cache_dir)}
     try:
         proc = subprocess.run(
             [node, str(_SCRIPT), str(BUNDLE)],
-            input=_request(formulas, preamble),
+            input=_request(formulas, job),
             capture_output=True,
             text=True,
             encoding="utf-8",
             errors="replace",
             timeout=TIMEOUT_SECONDS,
             check=False,
+            env=env,
         )
     except subprocess.TimeoutExpired:
         return MathJaxUnavailable(f"node mathjax_check.mjs took longer than {TIMEOUT_SECONDS:g} s")
@@ -189,8 +253,8 @@ def _files_stamp() -> str:
     return h.hexdigest()
 
 
-def checker_stamp(project_root: Path | None = None, preamble: str = "") -> str:
-    """Identifies the checker (script, MathJax bundle, preamble) for caching verdicts; empty when unavailable."""
+def checker_stamp(project_root: Path | None = None, preamble: str = "", level: str = "parse") -> str:
+    """Identifies the checker (script, MathJax bundle, preamble, level) for caching verdicts; empty when unavailable."""
     if isinstance(find_node(), MathJaxUnavailable) or not _SCRIPT.is_file() or not BUNDLE.is_file():
         return ""
-    return hashlib.sha256(f"{_files_stamp()}\x1f{preamble}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{_files_stamp()}\x1f{preamble}\x1f{level}".encode()).hexdigest()[:16]

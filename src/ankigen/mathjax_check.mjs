@@ -80,9 +80,8 @@ function loadBundle(file) {
   context.window = context;
   vm.createContext(context);
   try {
-    const script = new vm.Script(code, { filename: 'tex-chtml-full.js', ...codeCache.options(file) });
-    codeCache.save(script);
-    script.runInContext(context);
+    codeCache.script = new vm.Script(code, { filename: 'tex-chtml-full.js', ...codeCache.options(file) });
+    codeCache.script.runInContext(context);
   } catch (err) {
     fail(3, `MathJax bundle could not be loaded: ${String(err && err.message).split('\n')[0]}`);
   }
@@ -101,13 +100,18 @@ const codeCache = {
     const stat = fs.statSync(file);
     this.path = `${dir}/mathjax-${process.version}-${stat.size}-${Math.floor(stat.mtimeMs)}.v8cache`;
     try {
-      return { cachedData: fs.readFileSync(this.path) };
+      const cachedData = fs.readFileSync(this.path);
+      this.had = true;
+      return { cachedData };
     } catch {
       return {};
     }
   },
-  save(script) {
-    if (!this.path || (script.cachedData !== undefined && !script.cachedDataRejected)) return;
+  script: null,
+  // after the first formulas, so that the functions they ran are in the cache too
+  save() {
+    const script = this.script;
+    if (!this.path || !script || (this.had && !script.cachedDataRejected)) return;
     try {
       fs.mkdirSync(process.env.ANKIGEN_NODE_CACHE, { recursive: true });
       const tmp = `${this.path}.${process.pid}`;
@@ -445,6 +449,7 @@ async function main() {
     }
   }
   flush();
+  codeCache.save();
 }
 
 main().catch((err) => fail(1, `mathjax_check: ${err && err.stack ? err.stack : err}`));

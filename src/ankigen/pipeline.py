@@ -450,7 +450,8 @@ def math_diagnostics(
     if todo:
         if started is not None:
             started(len(todo))
-        results = validate_math(todo, config.root)
+        node_cache = cache.folder / "node" if cache is not None and cache.folder is not None else None
+        results = validate_math(todo, config.root, cache_dir=node_cache)
         if isinstance(results, MathJaxUnavailable):
             return [], results.reason
         verdicts.update(zip(todo, results, strict=True))
