@@ -31,7 +31,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-Stat = tuple[float, float]  # median seconds, peak MB
+Stat = tuple[float, float, float, float, float]  # median seconds, median/min/max ratio to the floor, peak MB
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -161,20 +161,29 @@ def measure(make: Callable[[Path], None], repeat: int, jobs: int) -> tuple[int, 
             results["mathjax"].append(run("mathjax", root, jobs))
             reset(root)
             results["cold + mathjax"].append(run("build+mathjax", root, jobs))
-        return notes, {
-            k: (statistics.median(x["seconds"] for x in v), max(x["peak_mb"] for x in v)) for k, v in results.items()
-        }
+        # each step is divided by the floor measured in the same repetition, right before it: on a noisy
+        # machine the load moves both alike, so the ratios are steadier than the seconds
+        floors = [x["seconds"] for x in results["floor"]]
+        stats: dict[str, Stat] = {}
+        for k, v in results.items():
+            seconds = [x["seconds"] for x in v]
+            ratios = [t / f for t, f in zip(seconds, floors, strict=True)] if min(seconds) >= 0 else [-1.0]
+            peak = max(x["peak_mb"] for x in v)
+            stats[k] = (statistics.median(seconds), statistics.median(ratios), min(ratios), max(ratios), peak)
+        return notes, stats
 
 
 def report(label: str, measured: tuple[int, dict[str, Stat]]) -> None:
     notes, res = measured
     label = label.format(notes=f"{notes:,}")
-    floor = res["floor"][0]
-    for step, (secs, mb) in res.items():
+    for step, (secs, ratio, low, high, mb) in res.items():
         if secs < 0:
-            print(f"| {label} | {step} | skipped (no node) | | |")
+            print(f"| {label} | {step} | skipped (no node) | | | |")
             continue
-        print(f"| {label} | {step} | {secs:.2f} | {secs / floor:.1f} | {mb:.0f} |")
+        print(f"| {label} | {step} | {secs:.2f} | {ratio:.2f} | {low:.2f}–{high:.2f} | {mb:.0f} |")
+    cold, checked = res["cold"], res["cold + mathjax"]
+    if checked[0] >= 0 and cold[0] > 0:
+        print(f"| {label} | cold + mathjax ÷ cold | | {checked[1] / cold[1]:.2f} | | |")
 
 
 def main() -> None:
@@ -186,10 +195,11 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()}; medians of {args.repeat} runs, each in a fresh process\n"
+        f"{platform.system()}; medians of {args.repeat} runs, each in a fresh process, "
+        "each repetition's steps divided by that repetition's floor\n"
     )
-    print("| cards | step | seconds | × floor | peak MB |")
-    print("| ---: | --- | ---: | ---: | ---: |")
+    print("| cards | step | seconds | × floor (median) | × floor (min–max) | peak MB |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: |")
     for n in args.sizes:
         report("{notes}", measure(partial(make_tree, n=n), args.repeat, args.jobs))
     if args.flagship:
