@@ -29,7 +29,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("ANKIGEN_CHROMIUM", "/usr/bin/chromium"))
-MATHJAX = REPO / "node_modules" / "mathjax-full" / "es5"
+MATHJAX = REPO / "src" / "ankigen" / "vendor" / "mathjax"  # the very es5/tex-chtml-full.js Anki ships
 
 
 @dataclass(frozen=True)

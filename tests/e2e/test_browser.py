@@ -31,7 +31,7 @@ def _requirements() -> None:
     if not bh.CHROMIUM.exists():
         pytest.fail(f"{bh.CHROMIUM} is missing: apt-get install chromium chromium-driver (.ci/run does)")
     if not (bh.MATHJAX / "tex-chtml-full.js").is_file():
-        pytest.fail("mathjax-full is not installed: run `npm ci`")
+        pytest.fail("the vendored MathJax bundle is missing from src/ankigen/vendor/mathjax")
     pytest.importorskip("playwright", reason="pip install -e '.[test]' installs playwright")
 
 
