@@ -117,11 +117,13 @@ def test_cli_unreadable_card_file_is_reported_not_skipped(run_cli, project) -> N
     assert result.stdout.startswith("cards/gone.md:1:1: E107 cannot read file: No such file or directory")
 
 
-def test_cli_output_that_is_a_folder_is_a_diagnostic_not_a_traceback(run_cli, sample_copy: Path) -> None:
+def test_cli_output_that_is_a_folder_receives_the_package_under_its_default_name(run_cli, sample_copy: Path) -> None:
     (sample_copy / "out").mkdir()
-    result = run_cli(["build", "-o", "out"], exit_code=1, cwd=sample_copy)
-    assert "out:1:1: E109 cannot write 'out': it is a folder" in result.stderr
-    assert list((sample_copy / "out").iterdir()) == []
+    result = run_cli(["build", "-o", "out"], cwd=sample_copy)
+    assert result.stdout.splitlines() == ["out/sample.apkg"]
+    assert [p.name for p in (sample_copy / "out").iterdir()] == ["sample.apkg"]
+    result = run_cli(["build", "-o", "new/"], cwd=sample_copy)  # a trailing slash: a folder, made if need be
+    assert result.stdout.splitlines() == ["new/sample.apkg"]
 
 
 def test_cli_paths_outside_the_project_are_a_usage_error(run_cli, sample_copy: Path, tmp_path: Path) -> None:

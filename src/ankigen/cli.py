@@ -6,6 +6,7 @@ everything else goes to stderr.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -20,6 +21,7 @@ import click
 from ankigen import __version__, pipeline
 from ankigen.config import MATHJAX_MODES, Config, find_root, load_config, slugify
 from ankigen.diagnostics import Diagnostic, sort_unique
+from ankigen.outputs import into_folder, output_problem
 from ankigen.report import EXIT_USAGE, closing_line, exit_code, format_diagnostics, format_stats, size_text
 
 FORMATS = click.Choice(["concise", "full", "json"])
@@ -166,7 +168,12 @@ def _usage_errors(errors: tuple[str, ...]) -> None:
 
 @cli.command()
 @paths_argument
-@click.option("-o", "--output", help="Where to write the .apkg (default: dist/<deck-slug>.apkg).")
+@click.option(
+    "-o",
+    "--output",
+    help="Where to write the .apkg (default: dist/<deck-slug>.apkg); a folder (or a path ending in /) "
+    "receives the default file name. Never a card, media, settings or lock file, nor any other non-.apkg file.",
+)
 @click.option("--deck-name", help="Name of the root deck (default from the config).")
 @_with_tags
 @click.option("--split", is_flag=True, help="Also write one package per top-level section.")
@@ -195,15 +202,21 @@ def build(
     root: str | None,
 ) -> None:
     """Build an .apkg from the card files (all of cards/, or PATHS)."""
-    if (tags or exclude_tags) and not output:
+    default, problems = _config(root, deck_name=deck_name)
+    name = default.output.name
+    if tags or exclude_tags:
         slug = slugify("-".join((*tags, *(f"not-{t}" for t in exclude_tags))))
-        config, problems = _config(root, deck_name=deck_name)
-        output = str(config.output.with_name(f"{config.output.stem}--{slug}{config.output.suffix}"))
+        name = f"{default.output.stem}--{slug}{default.output.suffix}"
+        output = output or str(default.output.with_name(name))
     config, problems = _config(root, output=output, deck_name=deck_name)
+    if output and into_folder(output, config.output):  # -o DIR/ writes DIR/<default name>
+        config = dataclasses.replace(config, output=config.output / name)
     if problems:
-        _emit(problems, fmt, config.root, err=True)
-        sys.exit(exit_code(problems))
+        _build_failed(problems, 0, fmt, config.root, closing=False)
     _outside(config, paths)
+    refused = output_problem(config, config.output, paths)
+    if refused:
+        raise click.BadParameter(refused, param_hint="'-o' / '--output'")
     progress, close = _progress_bar()
     options = pipeline.Options(
         paths,
@@ -222,14 +235,26 @@ def build(
     finally:
         close()
     _usage_errors(result.usage_errors)
-    _emit(result.diagnostics, fmt, config.root, err=True)
     _skipped(result.mathjax_skipped)
     if not result.written:
-        click.echo(closing_line(result.diagnostics, result.files) + " Nothing written.", err=True)
-        sys.exit(exit_code(result.diagnostics, strict=strict) or 1)
-    for path, _size in result.outputs:
-        click.echo(config.rel(path))
-    click.echo(f"Built {len(result.notes)} notes from {result.files} files:", err=True)
+        _build_failed(result.diagnostics, result.files, fmt, config.root, strict=strict)
+    notes = len(result.notes)
+    if fmt == "json":
+        document = {
+            "written": True,
+            "outputs": [{"path": config.rel(path), "size": size} for path, size in result.outputs],
+            "notes": notes,
+            "files": result.files,
+            "decks": [{"deck": f"{config.deck_name}::{deck}", "cards": n} for deck, n in result.deck_counts()],
+            "report": list(result.report),
+            "diagnostics": [d.to_dict() for d in result.diagnostics],
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        _emit(result.diagnostics, fmt, config.root, err=True)
+        for path, _size in result.outputs:
+            click.echo(config.rel(path))
+    click.echo(f"Built {_count(notes, 'note')} from {_count(result.files, 'file')}:", err=True)
     for path, size in result.outputs:
         click.echo(f"  {config.rel(path)} ({size_text(size)})", err=True)
     for deck, count in result.deck_counts():
@@ -237,6 +262,25 @@ def build(
     for line in result.report:
         click.echo(line, err=True)
     sys.exit(exit_code(result.diagnostics, strict=strict))  # 1 if the lock file could not be written
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _build_failed(
+    diagnostics: tuple[Diagnostic, ...], files: int, fmt: str, root: Path, *, strict: bool = False, closing: bool = True
+) -> None:
+    """Nothing was written: the diagnostics (as one JSON document on stdout with ``--format json``, else on
+    stderr), the closing line on stderr, exit 1."""
+    if fmt == "json":
+        document = {"written": False, "outputs": [], "diagnostics": [d.to_dict() for d in diagnostics]}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        _emit(diagnostics, fmt, root, err=True)
+    if closing:
+        click.echo(closing_line(diagnostics, files) + " Nothing written.", err=True)
+    sys.exit(exit_code(diagnostics, strict=strict) or 1)
 
 
 @cli.command()
@@ -287,18 +331,25 @@ def check(
 def stats(
     paths: tuple[Path, ...], tags: tuple[str, ...], exclude_tags: tuple[str, ...], fmt: str, root: str | None
 ) -> None:
-    """Decks and tags with card counts, cards without ids, and totals."""
+    """Decks and tags with card counts, cards without ids, and totals; exit 1 if a card file has errors."""
     config, problems = _config(root)
-    if problems:
-        _emit(problems, "concise", config.root, err=True)
-        sys.exit(exit_code(problems))
-    _outside(config, paths)
-    summary = pipeline.stats(config, pipeline.Options(paths, tags, exclude_tags))
-    _usage_errors(tuple(summary.pop("usage_errors", ())))  # type: ignore[arg-type]
+    diagnostics: tuple[Diagnostic, ...] = problems
+    summary: dict[str, Any] = {}
+    if not any(p.is_error for p in problems):
+        _outside(config, paths)
+        summary = pipeline.stats(config, pipeline.Options(paths, tags, exclude_tags))
+        _usage_errors(tuple(summary.pop("usage_errors", ())))  # type: ignore[arg-type]
+        diagnostics = sort_unique((*problems, *summary.pop("diagnostics", ())))  # type: ignore[misc]
     if fmt == "json":
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-        return
-    click.echo(format_stats(summary))
+        document = {**summary, "diagnostics": [d.to_dict() for d in diagnostics]}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        _emit(diagnostics, "concise", config.root, err=True)
+        if summary:
+            click.echo(format_stats(summary))
+        if diagnostics:
+            click.echo(closing_line(diagnostics, int(summary.get("totals", {}).get("files", 0))), err=True)
+    sys.exit(exit_code(diagnostics))
 
 
 @cli.command()

@@ -42,7 +42,12 @@ class Config:
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the project root, POSIX style (for diagnostics and fields)."""
-        for candidate, base in ((Path(os.path.abspath(path)), self.root), (path.resolve(), self.root.resolve())):
+        for candidate, base in ((Path(os.path.abspath(path)), self.root), (path, self.root)):
+            if candidate is path:
+                try:
+                    candidate, base = path.resolve(), self.root.resolve()
+                except (OSError, RuntimeError):  # a link loop
+                    continue
             if candidate.is_relative_to(base):
                 return candidate.relative_to(base).as_posix()
         return path.as_posix()
@@ -71,6 +76,22 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _unreadable(name: str, path: Path, exc: OSError | UnicodeDecodeError) -> Diagnostic:
+    """``E115``: a settings file that exists but cannot be used. Never fall back to defaults: another deck
+    name or id namespace would give every note a new GUID, and the next import would duplicate them all."""
+    if isinstance(exc, UnicodeDecodeError):
+        data = exc.object
+        good = data[: exc.start]
+        line = good.count(b"\n") + 1
+        col = len(good[good.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        why = f"it is not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})"
+        return diag("E115", Span(name, line, col), f"cannot read {name!r}: {why}", help="save it as UTF-8")
+    reason = "it is a folder" if path.is_dir() else exc.strerror or str(exc)
+    if path.is_symlink() and not path.exists():
+        reason = "it is a symbolic link to a missing file"
+    return diag("E115", Span(name), f"cannot read {name!r}: {reason}", help="make it a readable file, or remove it")
+
+
 def _line_of(text: str, key: str) -> int:
     m = re.search(rf"(?m)^\s*{re.escape(key)}\s*=", text)
     return text.count("\n", 0, m.start()) + 1 if m else 1
@@ -85,15 +106,24 @@ def load_config(root: Path, overrides: Mapping[str, str | None]) -> tuple[Config
     diagnostics: list[Diagnostic] = []
     for name, sub in ((CONFIG_FILE, None), ("pyproject.toml", ("tool", "ankigen"))):
         path = root / name
-        if not path.is_file():
+        if not os.path.lexists(path):
             continue
-        text = _read(path)
+        try:
+            text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        except (OSError, UnicodeDecodeError) as exc:
+            diagnostics.append(_unreadable(name, path, exc))
+            rel = name
+            break
         try:
             data: dict[str, Any] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             m = re.search(r"line (\d+), column (\d+)", str(exc))
             line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
             diagnostics.append(diag("E108", Span(name, line, col), f"invalid TOML: {exc}"))
+            rel = name
+            break
+        except RecursionError:
+            diagnostics.append(diag("E108", Span(name), "invalid TOML: arrays or tables nested too deeply"))
             rel = name
             break
         if sub is not None:

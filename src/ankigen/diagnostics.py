@@ -33,6 +33,9 @@ CODES: dict[str, str] = {
     "E108": "malformed configuration",
     "E109": "output could not be written",
     "E110": "heading without a space",
+    "E115": "configuration file could not be read",
+    "E116": "lock file could not be read",
+    "E117": "file name is not valid UTF-8",
     "E201": "unknown key",
     "E202": "empty question",
     "E203": "empty answer",
@@ -65,6 +68,8 @@ CODES: dict[str, str] = {
     "W401": "image without alt text",
     "W402": "unused media file",
     "E404": "invalid deck name",
+    "E405": "image file is not the format its name says",
+    "E406": "image file could not be read",
     "E501": "malformed lock file",
 }
 
@@ -129,6 +134,9 @@ def sort_unique(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     """`` (did you mean 'x'?)`` when a close match exists, else the list of valid choices."""
+    by_case = {c.lower(): c for c in choices}
+    if word.lower() in by_case:  # `ID` for `id`: names are case-sensitive
+        return f"; did you mean {by_case[word.lower()]!r}? (names are case-sensitive)"
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"

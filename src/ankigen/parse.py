@@ -55,6 +55,7 @@ class _Ctx:
 
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    misspelt_id: bool = False  # the card being read has a key meant as 'id' (E201 says so; no W201 besides)
 
     def add(self, code: str, span: Span, message: str, help: str = "") -> None:
         self.diagnostics.append(diag(code, span, message, help))
@@ -70,6 +71,8 @@ def _mark_span(path: str, mark: yaml.Mark | None, line0: int = 0, col0: int = 0)
 def _yaml_error(ctx: _Ctx, code: str, exc: yaml.YAMLError, line0: int = 0, col0: int = 0) -> None:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
+    if ("end of stream" in problem or "<stream end>" in problem) and getattr(exc, "context_mark", None) is not None:
+        mark = exc.context_mark  # type: ignore[attr-defined]  # the quote or bracket never closed, not the file's end
     context = getattr(exc, "context", None)
     message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
     help_text = ESCAPE_HELP if "escape character" in message else ""
@@ -81,6 +84,9 @@ def _compose(ctx: _Ctx, text: str, code: str, line0: int = 0, col0: int = 0) -> 
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         _yaml_error(ctx, code, exc, line0, col0)
+        return None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        ctx.add(code, Span(ctx.path, line0 + 1, col0 + 1), "invalid YAML: lists or mappings nested too deeply")
         return None
 
 
@@ -111,7 +117,9 @@ class _Reader:
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)
             span = self.span(key_node)
             if key not in keys:
-                self.ctx.add("E201", span, f"unknown {what} key {key!r}" + did_you_mean(key, keys))
+                hint = did_you_mean(key, keys)
+                self.ctx.misspelt_id = self.ctx.misspelt_id or hint.startswith("; did you mean 'id'?")
+                self.ctx.add("E201", span, f"unknown {what} key {key!r}" + hint)
             elif key in out:
                 self.ctx.add("E201", span, f"duplicate {what} key {key!r}")
             else:
@@ -345,6 +353,8 @@ def _make_card(
                 f"invalid card id {value!r}; expected letters, digits, '.', '_' and '-' (first a letter or digit)",
             )
             ok = False
+    elif ctx.misspelt_id:
+        value, id_span = auto_id(defaults.section, front.value), span
     else:
         value, id_span = auto_id(defaults.section, front.value), span
         ctx.add(
@@ -353,6 +363,7 @@ def _make_card(
             "card has no id; its identity is derived from the question, so editing the question makes a new note",
             help=f"add an id, for example 'id: {suggested_id(front.value)}'",
         )
+    ctx.misspelt_id = False
     if not ok:
         return None
     all_tags = tuple(dict.fromkeys((*defaults.tags, *tags)))
@@ -392,8 +403,11 @@ def _file_defaults(
 
 # -------------------------------------------------------------------------------------------------- YAML
 def _parse_yaml(ctx: _Ctx, src: SourceFile, default_section: tuple[str, ...]) -> list[Card]:
+    before = len(ctx.diagnostics)
     root = _compose(ctx, src.text, "E102")
     if root is None:
+        if len(ctx.diagnostics) == before:  # an empty file, or only comments
+            ctx.add("E105", Span(src.path), "no cards in file; it holds no YAML document (empty or only comments)")
         return []
     reader = _Reader(ctx, src.text)
     values = reader.mapping(root, "file", YAML_FILE_KEYS)

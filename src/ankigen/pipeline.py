@@ -21,13 +21,24 @@ from ankigen import check as rules
 from ankigen.cache import Cache, renderer_stamp
 from ankigen.config import Config, slugify
 from ankigen.diagnostics import Diagnostic, diag, sort_unique
-from ankigen.discover import card_paths, media_files, read_sources, read_text_if_exists, resolve_media
+from ankigen.discover import (
+    Resolved,
+    card_paths,
+    image_format_problem,
+    media_files,
+    printable_name,
+    read_lock,
+    read_sources,
+    read_text_if_exists,
+    resolve_media,
+)
 from ankigen.ids import note_guid
 from ankigen.lock import LOCK_FILE, Plan, format_lock, parse_lock, plan, report_lines
 from ankigen.mathjax import MathJaxUnavailable, checker_stamp
 from ankigen.mathjax import validate as validate_math
-from ankigen.model import Card, MediaFile, NoteKind, SourceFile, Span
+from ankigen.model import Card, MediaFile, MediaRef, NoteKind, SourceFile, Span
 from ankigen.notetypes import NOTE_TYPES, css
+from ankigen.outputs import output_problem
 from ankigen.package import NoteSpec, build_package
 from ankigen.parse import parse_file, section_tag
 from ankigen.render import link_media
@@ -135,19 +146,11 @@ def _collect_media(
             if ref.target.startswith("data:"):
                 continue
             resolved = resolve_media(config, card.span.path, ref.target)
-            if resolved.problem == "outside":
-                problems.append(diag("E402", ref.span, f"image {ref.target!r} is outside the project root"))
+            problem = _media_problem(config, ref, resolved)
+            if problem is not None:
+                problems.append(problem)
                 continue
-            if resolved.data is None:
-                problems.append(
-                    diag(
-                        "E401",
-                        ref.span,
-                        f"image {ref.target!r} not found (looked for {resolved.rel!r})",
-                        help="paths are relative to the card file, or a name in the media folder",
-                    )
-                )
-                continue
+            assert resolved.data is not None
             digest = hashlib.sha256(resolved.data).hexdigest()
             existing = by_digest.get(digest)
             if existing is None or _media_name(resolved.rel, resolved.data) < existing.name:
@@ -155,6 +158,42 @@ def _collect_media(
             names[key] = digest
     final = {key: by_digest[digest].name for key, digest in names.items()}
     return final, tuple(sorted(by_digest.values(), key=lambda m: m.name)), problems
+
+
+def _media_problem(config: Config, ref: MediaRef, resolved: Resolved) -> Diagnostic | None:
+    """Why a resolved image cannot be packaged (``E401``, ``E402``, ``E405``, ``E406``), or None."""
+    if resolved.problem == "outside":
+        via = f" (a link to {resolved.reason!r})" if resolved.reason else ""
+        return diag(
+            "E402",
+            ref.span,
+            f"image {ref.target!r} is outside the project root{via}",
+            help="copy the file into the media folder and reference it there",
+        )
+    if resolved.problem == "missing":
+        tried = " or ".join(repr(t) for t in resolved.tried) or repr(resolved.rel)
+        return diag(
+            "E401",
+            ref.span,
+            f"image {ref.target!r} not found (looked for {tried})",
+            help="paths are relative to the card file, or a name in the media folder",
+        )
+    if resolved.problem:
+        reason = {
+            "folder": "it is a folder",
+            "loop": "it is a symbolic link that leads to itself",
+        }.get(resolved.problem, resolved.reason)
+        return diag("E406", ref.span, f"cannot read image {resolved.rel!r}: {reason}")
+    assert resolved.data is not None
+    wrong = image_format_problem(resolved.rel, resolved.data)
+    if wrong:
+        return diag(
+            "E405",
+            ref.span,
+            f"image {resolved.rel!r} is not what its name says: {wrong}",
+            help="Anki would show a broken image; save the real image under this name, or fix the suffix",
+        )
+    return None
 
 
 def _unused_media(config: Config, cards: Sequence[CardInfo]) -> list[Diagnostic]:
@@ -167,8 +206,8 @@ def _unused_media(config: Config, cards: Sequence[CardInfo]) -> list[Diagnostic]
     return [
         diag(
             "W402",
-            Span(rel),
-            f"media file {rel!r} is not used by any card",
+            Span(printable_name(rel)),
+            f"media file {printable_name(rel)!r} is not used by any card",
             help="reference it from a card, or delete it (Anki imports only media that a note uses)",
         )
         for rel in media_files(config)
@@ -496,7 +535,9 @@ def notetypes_hash() -> str:
 def _plan(
     config: Config, notes: Sequence[tuple[CardInfo, str, NoteSpec]], now: int, *, partial: bool, lenient: bool = False
 ) -> tuple[Plan | None, tuple[Diagnostic, ...]]:
-    text = read_text_if_exists(config.root / LOCK_FILE)
+    text, unreadable = read_lock(config, LOCK_FILE)
+    if unreadable and not lenient:
+        return None, unreadable
     previous, problems = parse_lock(text or "", LOCK_FILE, lenient=lenient)
     if problems:
         return None, problems
@@ -578,6 +619,13 @@ def build(
             names = set().union(*(c.note_media.get(card.id, frozenset()) for card, _ in subset))
             data = build_package([s for _, s in subset], [media_by_name[n] for n in sorted(names)], model_mod)
             packages.append((split_output(config, section), data))
+    refused = [
+        f"cannot write the package: {why}"
+        for path, _data in packages
+        if (why := output_problem(config, path, options.paths))
+    ]
+    if refused:
+        return BuildResult(diagnostics, c.files, c.cards, usage_errors=tuple(refused))
     problems = _write_all(config, packages)
     if problems:
         return BuildResult(
@@ -627,7 +675,7 @@ def rebuild_lock(config: Config, now: int) -> BuildResult:
 
 def stats(config: Config, options: Options = Options()) -> dict[str, object]:
     """Counts per deck and tag, cards without ids, totals (no rendering: parsing is enough)."""
-    cards, _diagnostics, files = parse_all(config, options.paths)
+    cards, diagnostics, files = parse_all(config, options.paths)
     usage: list[str] = []
     if options.tags or options.exclude_tags:
         chosen, usage = select(cards, options.tags, options.exclude_tags)
@@ -649,6 +697,7 @@ def stats(config: Config, options: Options = Options()) -> dict[str, object]:
             "media": len(media),
         },
         "usage_errors": usage,
+        "diagnostics": sort_unique(diagnostics),
     }
 
 

@@ -47,6 +47,10 @@ def closing_line(diagnostics: Sequence[Diagnostic], files: int) -> str:
     return summary_line(diagnostics, files)
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def format_stats(summary: dict[str, Any]) -> str:
     """The ``stats`` tables as text."""
 
@@ -62,10 +66,12 @@ def format_stats(summary: dict[str, Any]) -> str:
     totals = summary["totals"]
     lines.append("")
     lines.append(
-        f"{totals['cards']} cards ({totals['basic']} basic, {totals['cloze']} cloze) in {totals['files']} files, "
-        f"{totals['decks']} decks, {totals['tags']} tags, {totals['media']} media files"
+        f"{_n(totals['cards'], 'card')} ({totals['basic']} basic, {totals['cloze']} cloze) in "
+        f"{_n(totals['files'], 'file')}, {_n(totals['decks'], 'deck')}, {_n(totals['tags'], 'tag')}, "
+        f"{_n(totals['media'], 'media file')}"
     )
     if summary["without_id"]:
-        lines.append(f"{len(summary['without_id'])} card(s) without an id:")
+        n = len(summary["without_id"])
+        lines.append(f"{n} card{'' if n == 1 else 's'} without an id:")
         lines += [f"  {where}" for where in summary["without_id"]]
     return "\n".join(lines)
