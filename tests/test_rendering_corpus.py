@@ -26,6 +26,15 @@ import yaml
 from anki_helpers import import_package, new_collection
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases" / "rendering.yml").read_text("utf-8"))
+#: the corpus project's macros, as a LaTeX notes author would define them
+PREAMBLE = r"""% project macros
+\newcommand{\RR}{\mathbb{R}}
+\newcommand{\norm}[1]{\left\lVert #1 \right\rVert}
+\newcommand{\abs}[1]{\lvert #1 \rvert}
+\DeclareMathOperator*{\argmin}{arg\,min}
+\newcommand{\loss}{\mathcal{L}}
+\newcommand{\risk}[1]{\loss(#1) + \norm{#1}}
+"""
 _MATH_RE = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.DOTALL)
 _STYLE_RE = re.compile(r"<style>.*?</style>", re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -77,8 +86,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[S
 
     root = tmp_path_factory.mktemp("rendering")
     (root / "ankigen.toml").write_text(
-        'deck_name = "Corpus"\nid_namespace = "rendering-corpus"\noutput = "corpus.apkg"\n', "utf-8"
+        'deck_name = "Corpus"\nid_namespace = "rendering-corpus"\noutput = "corpus.apkg"\npreamble = "preamble.tex"\n',
+        "utf-8",
     )
+    (root / "preamble.tex").write_text(PREAMBLE, "utf-8")
     media = root / "media"
     media.mkdir()
     (media / "my figure.svg").write_text(

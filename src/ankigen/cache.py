@@ -54,10 +54,11 @@ def code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def renderer_stamp() -> str:
-    """Everything that changes the HTML produced for the same Markdown."""
+def renderer_stamp(macros_digest: str = "") -> str:
+    """Everything that changes the HTML produced for the same Markdown (the project's macros included)."""
     parts = [
         RENDERER_VERSION,
+        macros_digest,
         code_digest(),
         _version("markdown"),
         _version("pymdown-extensions"),

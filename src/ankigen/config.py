@@ -22,7 +22,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 CONFIG_FILE = "ankigen.toml"
-KEYS = ("deck_name", "cards", "media", "output", "id_namespace", "mathjax")
+KEYS = ("deck_name", "cards", "media", "output", "id_namespace", "mathjax", "preamble")
 #: values of the ``mathjax`` setting (and of ``--mathjax``)
 MATHJAX_MODES = ("auto", "require", "off")
 
@@ -39,6 +39,7 @@ class Config:
     id_namespace: str
     config_path: str = ""
     mathjax: str = "auto"  # one of MATHJAX_MODES
+    preamble: Path | None = None  # a file of TeX \newcommand definitions every card and the MathJax check share
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the project root, POSIX style (for diagnostics and fields)."""
@@ -183,5 +184,6 @@ def load_config(root: Path, overrides: Mapping[str, str | None]) -> tuple[Config
         id_namespace=values.get("id_namespace", deck_name),
         config_path=rel,
         mathjax=values.get("mathjax", "auto"),
+        preamble=root / values["preamble"] if "preamble" in values else None,
     )
     return config, tuple(diagnostics)

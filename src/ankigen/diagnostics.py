@@ -62,6 +62,7 @@ CODES: dict[str, str] = {
     "W301": "dollar sign that is not math",
     "E305": "broken raw HTML",
     "E306": "unclosed cloze deletion",
+    "E307": "bad preamble",
     "E401": "image not found",
     "E402": "image outside the project",
     "E403": "remote image",

@@ -34,6 +34,7 @@ from ankigen.discover import (
 )
 from ankigen.ids import note_guid
 from ankigen.lock import LOCK_FILE, Plan, format_lock, parse_lock, plan, report_lines
+from ankigen.macros import NO_MACROS, Macros, load_preamble
 from ankigen.mathjax import MathJaxUnavailable, checker_stamp
 from ankigen.mathjax import validate as validate_math
 from ankigen.model import Card, MediaFile, MediaRef, NoteKind, SourceFile, Span
@@ -328,7 +329,11 @@ def select(cards: Sequence[T], tags: Sequence[str], exclude: Sequence[str]) -> t
 
 # ---------------------------------------------------------------------------------------------- compile
 def compile_units(
-    config: Config, sources: Sequence[SourceFile], cache: Cache | None, options: Options
+    config: Config,
+    sources: Sequence[SourceFile],
+    cache: Cache | None,
+    options: Options,
+    macros: Macros = NO_MACROS,
 ) -> tuple[list[FileUnit], set[str]]:
     """One unit per source file: from the cache where the file is unchanged, else compiled (in parallel
     across processes when there is enough to do). Returns the units and the cache keys they use."""
@@ -339,7 +344,7 @@ def compile_units(
     jobs: list[Job] = []
     for i in todo:
         before = cache.previous_unit(keys[i]) if cache else None
-        jobs.append((sources[i], sections[i], rendered_fields(before) if before else None))
+        jobs.append((sources[i], sections[i], rendered_fields(before) if before else None, macros))
     total = sum(len(sources[i].text) for i in todo)
     done = 0
     for i, unit, text in _compile_todo(jobs, todo, options.jobs, total):
@@ -359,7 +364,7 @@ def _compile_todo(items: list[Job], index: list[int], jobs: int, total: int) -> 
         target = max(1, total // (workers * 4))
         batches: list[list[int]] = [[]]
         size = 0
-        for n, (src, _section, _previous) in enumerate(items):
+        for n, (src, _section, _previous, _macros) in enumerate(items):
             if size >= target:
                 batches.append([])
                 size = 0
@@ -371,8 +376,8 @@ def _compile_todo(items: list[Job], index: list[int], jobs: int, total: int) -> 
                 for n, (unit, text) in zip(batch, compiled, strict=True):
                     yield index[n], unit, text
         return
-    for n, (src, section, previous) in enumerate(items):
-        unit = compile_unit(src, section, previous=previous)
+    for n, (src, section, previous, macros) in enumerate(items):
+        unit = compile_unit(src, section, previous=previous, macros=macros)
         yield index[n], unit, dump_unit(unit)
 
 
@@ -391,11 +396,12 @@ class Compiled:
 
 
 def compile_notes(config: Config, options: Options = Options()) -> Compiled:
-    cache = _open_cache(config, options) if options.use_cache else None
+    macros, macro_problems = load_preamble(config.root, config.preamble)
+    cache = _open_cache(config, options, macros) if options.use_cache else None
     files = card_paths(config, options.paths)
     sources, read_problems = read_sources(config, files)
-    units, used_units = compile_units(config, sources, cache, options)
-    found: list[Diagnostic] = [*read_problems, *(d for u in units for d in u.diagnostics)]
+    units, used_units = compile_units(config, sources, cache, options, macros)
+    found: list[Diagnostic] = [*macro_problems, *read_problems, *(d for u in units for d in u.diagnostics)]
     if not files:
         found.append(_no_files(config))
     every = [card for u in units for card in u.cards]
@@ -446,9 +452,9 @@ def compile_notes(config: Config, options: Options = Options()) -> Compiled:
     return Compiled(tuple(cards), tuple(notes), media, note_media, found, len(files), tuple(usage), skipped)
 
 
-def _open_cache(config: Config, options: Options) -> Cache:
+def _open_cache(config: Config, options: Options, macros: Macros = NO_MACROS) -> Cache:
     math_stamp = checker_stamp() if options.mathjax else ""
-    return Cache(config.root, renderer_stamp(), math_stamp)
+    return Cache(config.root, renderer_stamp(macros.digest), math_stamp)
 
 
 def content_hash(spec: NoteSpec) -> str:

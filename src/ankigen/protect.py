@@ -23,6 +23,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from ankigen.macros import NO_MACROS, Macros
 from ankigen.scan import MathSpan, mask, scan
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # a formula placeholder: _OPEN, its index in base-16 PUA digits, _CLOSE
@@ -277,9 +278,12 @@ def _math_html(f: Formula) -> str:
     return f'<span class="arithmatex">\\({tex}\\)</span>'
 
 
-def restore(fragment: str, protected: Protected) -> str:
-    """The rendered HTML with every placeholder replaced by its formula, dollar or cloze marker."""
+def restore(fragment: str, protected: Protected, macros: Macros = NO_MACROS) -> str:
+    """The rendered HTML with every placeholder replaced by its formula (carrying the project macros it uses),
+    dollar or cloze marker."""
     formulas = protected.formulas
+    if macros.definitions:
+        formulas = tuple(Formula(macros.prepend(f.tex), f.display, f.block) for f in formulas)
     if formulas:
         fragment = _BLOCK_RE.sub(lambda m: _math_html(formulas[_decode(m.group(1))]), fragment)
 

@@ -18,6 +18,7 @@ import markdown
 
 from ankigen import fastmd
 from ankigen.diagnostics import Diagnostic, diag
+from ankigen.macros import NO_MACROS, Macros
 from ankigen.model import Card, MediaRef, RenderedCard, Text
 from ankigen.protect import cloze_end, protect, restore
 from ankigen.scan import MathSpan, Unclosed, scan
@@ -250,9 +251,11 @@ def _strip_paragraph(fragment: str) -> str:
     return fragment
 
 
-def render_markdown(converter: markdown.Markdown, source: str, *, inline: bool = False) -> str:
+def render_markdown(
+    converter: markdown.Markdown, source: str, *, inline: bool = False, macros: Macros = NO_MACROS
+) -> str:
     protected = protect(source)
-    result = restore(fastmd.convert(converter, protected.source), protected)
+    result = restore(fastmd.convert(converter, protected.source), protected, macros)
     result = _fix_clozes(result)
     return _strip_paragraph(result) if inline else result
 
@@ -296,9 +299,9 @@ def _media_refs(text: Text, fragment: str) -> list[MediaRef]:
 FieldRenderer = Callable[[str, bool], str]
 
 
-def converter_renderer(converter: markdown.Markdown | None = None) -> FieldRenderer:
+def converter_renderer(converter: markdown.Markdown | None = None, macros: Macros = NO_MACROS) -> FieldRenderer:
     conv = converter or new_converter()
-    return lambda text, inline: render_markdown(conv, text, inline=inline)
+    return lambda text, inline: render_markdown(conv, text, inline=inline, macros=macros)
 
 
 def render_card(

@@ -17,6 +17,7 @@ from typing import Any
 
 from ankigen import check as rules
 from ankigen.diagnostics import Diagnostic
+from ankigen.macros import NO_MACROS, Macros
 from ankigen.model import Card, MediaRef, NoteKind, SourceFile, Span, Text
 from ankigen.parse import parse_file
 from ankigen.render import FieldRenderer, brace_problem, converter_renderer, render_card, scan_math
@@ -64,7 +65,7 @@ class FileUnit:
 _CLOZE_OPEN_RE = re.compile(r"\{\{c\d+::")
 
 
-def formulas_of(text: Text) -> list[Formula]:
+def formulas_of(text: Text, macros: Macros = NO_MACROS) -> list[Formula]:
     """The formulas of a field, as Anki hands them to MathJax; those already reported as broken are left out."""
     out = []
     spans, _unclosed = scan_math(text.value)
@@ -74,6 +75,7 @@ def formulas_of(text: Text) -> list[Formula]:
         tex = _CLOZE_OPEN_RE.sub("{{", tex)
         if control_chars_in(tex) or brace_problem(tex) is not None:
             continue  # E106 or E302 already explains this formula
+        tex = macros.prepend(tex)  # as the card carries it
         at = text.origin.span(text.value, m.start)
         out.append((tex, m.display, at.line, at.col))
     return out
@@ -84,7 +86,7 @@ def field_key(text: str, inline: bool) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=10, person=b"i" if inline else b"b").hexdigest()
 
 
-def card_info(card: Card, render: FieldRenderer | None = None) -> CardInfo:
+def card_info(card: Card, render: FieldRenderer | None = None, macros: Macros = NO_MACROS) -> CardInfo:
     """Render one card and run the rules that look at it alone; ``render`` None: identity only (no HTML)."""
     texts = (card.front, card.back, card.extra, card.context)
     inline = ("\n" not in card.front.value, False, False, True)  # as ``render_card`` renders them
@@ -98,7 +100,7 @@ def card_info(card: Card, render: FieldRenderer | None = None) -> CardInfo:
         rc, found = render_card(card, render)
         html = (rc.front_html, rc.back_html, rc.extra_html, rc.context_html)
         media = rc.media
-        formulas = tuple(f for t in texts if t is not None for f in formulas_of(t))
+        formulas = tuple(f for t in texts if t is not None for f in formulas_of(t, macros))
         problems = (*found, *rules.run_rendered_rules([rc]))
     return CardInfo(
         id=card.id,
@@ -122,11 +124,12 @@ def compile_unit(
     section: tuple[str, ...],
     render: FieldRenderer | None = None,
     previous: Mapping[str, str] | None = None,
+    macros: Macros = NO_MACROS,
 ) -> FileUnit:
     """Parse and render one file. Identical fields inside the file are rendered once, and fields found in
     ``previous`` (``field_key`` -> HTML, from the file's last compile) are not rendered again."""
     cards, problems = parse_file(src, section)
-    base = render or _process_renderer()
+    base = render or _process_renderer(macros)
     memo: dict[tuple[str, bool], str] = {}
 
     def cached(text: str, inline: bool) -> str:
@@ -139,18 +142,19 @@ def compile_unit(
             memo[key] = hit
         return hit
 
-    infos = tuple(card_info(card, cached) for card in cards)
+    infos = tuple(card_info(card, cached, macros) for card in cards)
     return FileUnit(src.path, infos, (*problems, *rules.run_file_rules(cards)))
 
 
-_RENDERER: list[FieldRenderer] = []
+_RENDERERS: dict[str, FieldRenderer] = {}
 
 
-def _process_renderer() -> FieldRenderer:
-    """One Markdown converter per process (building one costs more than rendering a short field)."""
-    if not _RENDERER:
-        _RENDERER.append(converter_renderer())
-    return _RENDERER[0]
+def _process_renderer(macros: Macros = NO_MACROS) -> FieldRenderer:
+    """One Markdown converter per process and preamble (building one costs more than rendering a field)."""
+    renderer = _RENDERERS.get(macros.digest)
+    if renderer is None:
+        renderer = _RENDERERS[macros.digest] = converter_renderer(macros=macros)
+    return renderer
 
 
 def rendered_fields(unit: FileUnit) -> dict[str, str]:
@@ -158,12 +162,13 @@ def rendered_fields(unit: FileUnit) -> dict[str, str]:
     return {k: h for c in unit.cards for k, h in zip(c.sources, c.html, strict=True) if k}
 
 
-Job = tuple[SourceFile, tuple[str, ...], Mapping[str, str] | None]
+#: a file to compile: source, default section, last compile's HTML by field key, project macros
+Job = tuple[SourceFile, tuple[str, ...], Mapping[str, str] | None, Macros]
 
 
 def compile_many(items: Sequence[Job]) -> list[tuple[FileUnit, str]]:
     """A batch of files, each with its cache text (the unit of work of a parallel build)."""
-    units = (compile_unit(src, section, previous=previous) for src, section, previous in items)
+    units = (compile_unit(src, section, previous=previous, macros=m) for src, section, previous, m in items)
     return [(unit, dump_unit(unit)) for unit in units]
 
 
