@@ -97,7 +97,8 @@ def find_clozes(text: str) -> Iterator[tuple[int, int | None]]:
         yield m.start(), None if end is None else end + 2
 
 
-_HTML_IN_MATH_RE = re.compile(r"</?(?:br|b|i|em|strong|span|div|sub|sup|p|a|u|font)\b[^>]*>", re.IGNORECASE)
+# a real tag (its name ends at a space, '/' or '>'): '<u,Lu>' is an inner product, typeset as written
+_HTML_IN_MATH_RE = re.compile(r"</?(?:br|b|i|em|strong|span|div|sub|sup|p|a|u|font)(?=[\s/>])[^>]*>", re.IGNORECASE)
 
 
 def _hidden_closer(source: str, span: MathSpan, problem: tuple[int, str] | None) -> str | None:
