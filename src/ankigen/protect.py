@@ -64,6 +64,7 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 _ITEM_RE = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)")
 _HASH_TAG_RE = re.compile(r"(?m)^#(?=[^#\s])")  # '#tag' (Obsidian) is text; Python-Markdown would make it <h1>
+_PAREN_MARKER_RE = re.compile(r"^(\d{1,9})\)")  # '1)' lists (GitHub) as '1.', the only kind Python-Markdown reads
 _ANY_ITEM_RE = re.compile(r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
@@ -233,7 +234,7 @@ def _nest_lists(source: str) -> str:
             stack.append(content)
             if depth == 0 and prev_paragraph and not prev_blank:
                 out.append("")  # GitHub starts a list right under a paragraph line; Python-Markdown needs a blank
-            new = "    " * depth + expanded.lstrip(" ")
+            new = "    " * depth + _PAREN_MARKER_RE.sub(r"\1.", expanded.lstrip(" "), count=1)
             shift = 4 * depth - col
         elif stack:
             if prev_blank:
