@@ -21,9 +21,9 @@ def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = render_module.render_markdown
 
-    def counting(converter, source, *, inline=False):
+    def counting(converter, source, *, inline=False, **options):
         calls.append(source)
-        return real(converter, source, inline=inline)
+        return real(converter, source, inline=inline, **options)
 
     monkeypatch.setattr(render_module, "render_markdown", counting)
     return calls
