@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +15,6 @@ from typing import Any
 
 from ankigen.diagnostics import Diagnostic, diag, did_you_mean
 from ankigen.model import Span
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 CONFIG_FILE = "ankigen.toml"
 KEYS = ("deck_name", "cards", "media", "output", "id_namespace", "mathjax", "preamble")
