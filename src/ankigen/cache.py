@@ -34,6 +34,14 @@ CACHE_FORMAT = 3
 CACHE_DIR = ".ankigen-cache"
 UNITS_DIR = "units"
 MATH_FILE = "math.json"
+#: marks the folder as a cache for backup and archiving tools (https://bford.info/cachedir/), as pytest and ruff do
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by ankigen.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+#: keeps the folder out of git without an entry in the project's own .gitignore
+CACHE_GITIGNORE = "# Created by ankigen: the whole folder is a cache.\n*\n"
 LEGACY_FILES = ("cache.json",)  # single-file caches of earlier versions, removed on a full build
 
 
@@ -118,6 +126,7 @@ class Cache:
     problems: list[str] = field(default_factory=list)  # entries found damaged (and recompiled)
     _math_loaded: bool = False
     _names: list[str] | None = None
+    _marked: bool = False
 
     @property
     def folder(self) -> Path | None:
@@ -165,9 +174,18 @@ class Cache:
             self.problems.append(f"{key}: {exc.__class__.__name__}")
             return None
 
+    def _mark(self, folder: Path) -> None:
+        """Write ``CACHEDIR.TAG`` and ``.gitignore`` into the folder once, before its first entry."""
+        if not self._marked:
+            self._marked = True
+            for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", CACHE_GITIGNORE)):
+                if not (folder / name).is_file():
+                    _write(folder / name, text)
+
     def put_unit(self, key: str, body_text: str) -> None:
         if self.folder is not None:
             with contextlib.suppress(OSError):
+                self._mark(self.folder)
                 _write(self._unit_path(key), wrap(body_text))
 
     def prune_units(self, used: set[str]) -> None:
@@ -213,5 +231,6 @@ class Cache:
         if self.folder is not None and self.math_dirty and self.math_stamp:
             body = json.dumps({"math_stamp": self.math_stamp, "verdicts": self.math}, ensure_ascii=False)
             with contextlib.suppress(OSError):
+                self._mark(self.folder)
                 _write(self.folder / MATH_FILE, wrap(body))
             self.math_dirty = False

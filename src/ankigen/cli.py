@@ -1,7 +1,11 @@
 """The command line: options in, a ``Config`` to the pipeline, results printed, an exit code out.
 
 stdout carries each command's product (the written path for ``build``, diagnostics for ``check``);
-everything else goes to stderr.
+everything else goes to stderr. Paths are printed as the user would type them from the current folder.
+
+Output options work before or after the command (``ankigen -q build`` = ``ankigen build -q``), as in ruff:
+``-q`` prints only the product and the problems, ``-v`` adds what was read and how long it took;
+``--color`` colours diagnostics on a terminal unless ``NO_COLOR`` is set (https://no-color.org).
 """
 
 from __future__ import annotations
@@ -9,10 +13,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +42,179 @@ def _now() -> int:
     return int(time.time())
 
 
+# ------------------------------------------------------------------------------------ output options
+
+
+@dataclasses.dataclass(slots=True)
+class Output:
+    """What ``-q``/``-v``/``--color`` asked for, wherever on the command line they were given."""
+
+    quiet: bool = False
+    verbose: bool = False
+
+
+def _state(ctx: click.Context | None = None) -> Output:
+    ctx = ctx or click.get_current_context(silent=True)
+    if ctx is None:  # called outside a command (the defaults)
+        return Output()
+    state: Output = ctx.find_root().meta.setdefault("ankigen.output", Output())
+    if state.quiet and state.verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose exclude each other", ctx=ctx)
+    return state
+
+
+def _set_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        setattr(_state(ctx), str(param.name), True)
+        _state(ctx)  # the check for -q with -v
+
+
+def color_choice(choice: str | None, env: dict[str, str] | os._Environ[str] = os.environ) -> bool | None:
+    """``--color`` against the environment: True/False forced, None for "on a terminal" (click decides).
+
+    ``always``/``never`` win; with ``auto``, a non-empty ``NO_COLOR`` turns colour off (no-color.org) and a
+    non-empty ``FORCE_COLOR`` on (as ruff and pytest do)."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    return None
+
+
+def _set_color(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None or ctx.parent is None:  # the group resolves the default once
+        resolved = color_choice(value)
+        node: click.Context | None = ctx
+        while node is not None:  # click.echo reads the colour of the current context
+            node.color = resolved
+            node = node.parent
+
+
+output_options = [
+    click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_flag,
+        help="Print only the product and the problems (no summary, no notes).",
+    ),
+    click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_flag,
+        help="Also say which project and config were read, and how long the command took.",
+    ),
+    click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        expose_value=False,
+        callback=_set_color,
+        help="Colour the output: auto (default) on a terminal unless NO_COLOR is set.",
+    ),
+]
+
+
+def _with_output(func: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(output_options):
+        func = option(func)
+    return func
+
+
+def _info(message: str) -> None:
+    """A line for people (stderr), left out with ``-q``."""
+    if not _state().quiet:
+        click.echo(message, err=True)
+
+
+def _verbose(message: str) -> None:
+    if _state().verbose:
+        click.echo(message, err=True)
+
+
+def shown(path: Path | str) -> str:
+    """``path`` as typed from the current folder: relative when the current folder is in the project or the
+    path is below it (``../../dist/x.apkg`` from ``cards/sub``), else absolute. POSIX separators."""
+    absolute = Path(os.path.abspath(path))
+    cwd = Path(os.path.abspath(Path.cwd()))
+    try:
+        relative = os.path.relpath(absolute, cwd)
+    except ValueError:  # another drive on Windows
+        return absolute.as_posix()
+    if relative.startswith(".." + os.sep) or relative == "..":
+        root = _project_root()
+        if root is None or not cwd.is_relative_to(root):
+            return absolute.as_posix()
+    return Path(relative).as_posix()
+
+
+def _project_root() -> Path | None:
+    ctx = click.get_current_context(silent=True)
+    value = ctx.find_root().meta.get("ankigen.root") if ctx else None
+    return value if isinstance(value, Path) else None
+
+
 def _config(root: str | None, **overrides: str | None) -> tuple[Config, tuple[Diagnostic, ...]]:
     start = Path(root) if root else Path.cwd()
     base = start if root else find_root(start)
-    return load_config(base, overrides)
+    config, problems = load_config(base, overrides)
+    meta = click.get_current_context().find_root().meta
+    meta["ankigen.root"] = Path(os.path.abspath(config.root))
+    if meta.get("ankigen.noted"):  # said once per run (build reads the settings twice)
+        pass
+    elif not config.config_path:
+        if root:
+            _info(f"note: no ankigen.toml or [tool.ankigen] in pyproject.toml in {shown(config.root)}; using defaults")
+        else:
+            _info(
+                "note: no ankigen.toml or pyproject.toml with [tool.ankigen] found here or in a parent folder; "
+                f"using the current folder ({config.root}) as the project, with the default settings"
+            )
+    else:
+        _verbose(f"project {shown(config.root)}, settings from {shown(config.root / config.config_path)}")
+    meta["ankigen.noted"] = True
+    return config, problems
+
+
+_DIAGNOSTIC_HEAD = re.compile(r"(?m)^(\S[^\n]*?:\d+:\d+:) ([EW])(\d{3}) ")
+
+
+def _styled(text: str) -> str:
+    """Bold locations, red error and yellow warning codes (click strips the colour when it is off)."""
+
+    def paint(m: re.Match[str]) -> str:
+        colour = "red" if m.group(2) == "E" else "yellow"
+        return f"{click.style(m.group(1), bold=True)} {click.style(m.group(2) + m.group(3), fg=colour, bold=True)} "
+
+    return _DIAGNOSTIC_HEAD.sub(paint, text)
+
+
+def _summary(line: str, diagnostics: Sequence[Diagnostic]) -> str:
+    colour = "red" if any(d.is_error for d in diagnostics) else "yellow" if diagnostics else "green"
+    return click.style(line, fg=colour, bold=True)
+
+
+def _from_cwd(diagnostics: Sequence[Diagnostic], root: Path) -> tuple[Diagnostic, ...]:
+    """Diagnostics with paths as :func:`shown` prints them (the pipeline's are relative to the project)."""
+    out = []
+    for d in diagnostics:
+        path = shown(root / d.span.path) if d.span.path else d.span.path
+        out.append(dataclasses.replace(d, span=dataclasses.replace(d.span, path=path)))
+    return tuple(out)
 
 
 def _emit(diagnostics: tuple[Diagnostic, ...], fmt: str, root: Path, *, err: bool) -> None:
     if diagnostics:
-        click.echo(format_diagnostics(diagnostics, fmt, root), err=err)
+        if fmt == "json":  # machine-readable: paths stay relative to the project
+            click.echo(format_diagnostics(diagnostics, fmt, root), err=err)
+        else:
+            click.echo(_styled(format_diagnostics(_from_cwd(diagnostics, root), fmt, Path.cwd())), err=err)
 
 
 def _skipped(reason: str) -> None:
@@ -71,7 +240,8 @@ root_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="ankigen")
+@click.version_option(__version__, "-V", "--version", prog_name="ankigen", message="%(prog)s %(version)s")
+@_with_output
 def cli() -> None:
     """Compile Markdown and YAML flashcards with LaTeX math into Anki decks."""
 
@@ -89,7 +259,7 @@ def _interactive() -> bool:
 
 def _mathjax_notice() -> Callable[[int], None] | None:
     """On a terminal, a line saying that a long MathJax check has begun (Node reports no progress of its own)."""
-    if not _interactive():
+    if not _interactive() or _state().quiet:
         return None
 
     def started(count: int) -> None:
@@ -100,8 +270,8 @@ def _mathjax_notice() -> Callable[[int], None] | None:
 
 
 def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A progress callback drawing on stderr, only on a terminal and not in CI; and a closer."""
-    if not _interactive():
+    """A progress callback drawing on stderr, only on a terminal and not in CI (nor with -q); and a closer."""
+    if not _interactive() or _state().quiet:
         return None, lambda: None
     state: dict[str, Any] = {}
 
@@ -129,17 +299,33 @@ def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], Non
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+
+
+def _unique_tags(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """``--tag DL --tag dl --tag DL::`` is one tag (Anki compares tags without case; ``/`` is ``::``)."""
+    seen: set[str] = set()
+    out = []
+    for tag in value:
+        key = tag.strip().replace("::", "/").strip("/").casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(tag)
+    return tuple(out)
+
+
 tag_options = [
     click.option(
         "--tag",
         "tags",
         multiple=True,
+        callback=_unique_tags,
         help="Only cards with this tag or a descendant (DL/Diffusion or DL::Diffusion); repeatable.",
     ),
     click.option(
         "--exclude-tag",
         "exclude_tags",
         multiple=True,
+        callback=_unique_tags,
         help="Leave out cards with this tag or a descendant; repeatable; wins over --tag.",
     ),
 ]
@@ -162,8 +348,28 @@ def _outside(config: Config, paths: tuple[Path, ...]) -> None:
 def _usage_errors(errors: tuple[str, ...]) -> None:
     if errors:
         for line in errors:
-            click.echo(f"Error: {line}", err=True)
+            click.echo(click.style("Error:", fg="red", bold=True) + f" {line}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+def _check_output(output: str | None, split: bool, no_full: bool) -> None:
+    """Usage errors (exit 2) before any work: a package Anki would not import, a flag that does nothing."""
+    if no_full and not split:
+        raise click.UsageError(
+            "--no-full only makes sense with --split (it leaves out the full package beside the per-section ones)"
+        )
+    if output and not output.endswith(("/", os.sep)) and not Path(output).is_dir():
+        suffix = Path(output).suffix
+        if suffix and suffix.lower() != ".apkg":  # no suffix: a folder to write into (see outputs.py)
+            raise click.BadParameter(
+                f"{output!r} ends in {suffix!r}: Anki imports a deck "
+                f"package only from a .apkg file (try {str(Path(output).with_suffix('.apkg'))!r})",
+                param_hint="'-o' / '--output'",
+            )
+
+
+def _elapsed(start: float) -> None:
+    _verbose(f"done in {time.perf_counter() - start:.2f} s")
 
 
 @cli.command()
@@ -185,6 +391,7 @@ def _usage_errors(errors: tuple[str, ...]) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="concise", show_default=True, help="Diagnostic format.")
 @mathjax_option
 @root_option
+@_with_output
 def build(
     paths: tuple[Path, ...],
     output: str | None,
@@ -202,6 +409,8 @@ def build(
     root: str | None,
 ) -> None:
     """Build an .apkg from the card files (all of cards/, or PATHS)."""
+    start = time.perf_counter()
+    _check_output(output, split, no_full)
     default, problems = _config(root, deck_name=deck_name)
     name = default.output.name
     if tags or exclude_tags:
@@ -253,14 +462,15 @@ def build(
     else:
         _emit(result.diagnostics, fmt, config.root, err=True)
         for path, _size in result.outputs:
-            click.echo(config.rel(path))
-    click.echo(f"Built {_count(notes, 'note')} from {_count(result.files, 'file')}:", err=True)
+            click.echo(shown(path))
+    _info(f"Built {_count(notes, 'note')} from {_count(result.files, 'file')}:")
     for path, size in result.outputs:
-        click.echo(f"  {config.rel(path)} ({size_text(size)})", err=True)
+        _info(f"  {shown(path)} ({size_text(size)})")
     for deck, count in result.deck_counts():
-        click.echo(f"  {count:5d}  {config.deck_name}::{deck}", err=True)
+        _info(f"  {count:5d}  {config.deck_name}::{deck}")
     for line in result.report:
-        click.echo(line, err=True)
+        _info(line)
+    _elapsed(start)
     sys.exit(exit_code(result.diagnostics, strict=strict))  # 1 if the lock file could not be written
 
 
@@ -279,7 +489,7 @@ def _build_failed(
     else:
         _emit(diagnostics, fmt, root, err=True)
     if closing:
-        click.echo(closing_line(diagnostics, files) + " Nothing written.", err=True)
+        click.echo(_summary(closing_line(diagnostics, files) + " Nothing written.", diagnostics), err=True)
     sys.exit(exit_code(diagnostics, strict=strict) or 1)
 
 
@@ -287,24 +497,34 @@ def _build_failed(
 @paths_argument
 @_with_tags
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--no-cache", is_flag=True, help="Check everything afresh (ignore .ankigen-cache/).")
 @click.option("--format", "fmt", type=FORMATS, default="concise", show_default=True, help="Output format.")
 @mathjax_option
 @root_option
+@_with_output
 def check(
     paths: tuple[Path, ...],
     tags: tuple[str, ...],
     exclude_tags: tuple[str, ...],
     strict: bool,
+    no_cache: bool,
     fmt: str,
     mathjax_mode: str | None,
     root: str | None,
 ) -> None:
-    """Report every problem in the card files, without building."""
+    """Report every problem in the card files and in ankigen.lock, without building."""
+    start = time.perf_counter()
     config, problems = _config(root)
     _outside(config, paths)
     progress, close = _progress_bar()
     options = pipeline.Options(
-        paths, tags, exclude_tags, progress=progress, mathjax_started=_mathjax_notice(), mathjax_mode=mathjax_mode
+        paths,
+        tags,
+        exclude_tags,
+        use_cache=not no_cache,
+        progress=progress,
+        mathjax_started=_mathjax_notice(),
+        mathjax_mode=mathjax_mode,
     )
     try:
         result = pipeline.check(config, options) if not any(p.is_error for p in problems) else None
@@ -319,15 +539,20 @@ def check(
         click.echo(format_diagnostics(diagnostics, "json", config.root))
     else:
         _emit(diagnostics, fmt, config.root, err=False)
-        click.echo(closing_line(diagnostics, files), err=True)
+        if not _state().quiet:
+            click.echo(_summary(closing_line(diagnostics, files), diagnostics), err=True)
+    _elapsed(start)
     sys.exit(exit_code(diagnostics, strict=strict))
 
 
 @cli.command()
 @paths_argument
 @_with_tags
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
+)
 @root_option
+@_with_output
 def stats(
     paths: tuple[Path, ...], tags: tuple[str, ...], exclude_tags: tuple[str, ...], fmt: str, root: str | None
 ) -> None:
@@ -355,6 +580,7 @@ def stats(
 @cli.command()
 @click.option("--rebuild", is_flag=True, required=True, help="Regenerate ankigen.lock from the sources.")
 @root_option
+@_with_output
 def lock(rebuild: bool, root: str | None) -> None:
     """Manage ankigen.lock (for example after a merge conflict in it)."""
     config, problems = _config(root)
@@ -366,9 +592,9 @@ def lock(rebuild: bool, root: str | None) -> None:
     if not result.written:
         click.echo(closing_line(result.diagnostics, result.files) + " Lock not written.", err=True)
         sys.exit(1)
-    click.echo(config.rel(config.root / "ankigen.lock"))
+    click.echo(shown(config.root / "ankigen.lock"))
     for line in result.report:
-        click.echo(line, err=True)
+        _info(line)
 
 
 def main(argv: list[str] | None = None) -> None:

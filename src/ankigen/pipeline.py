@@ -524,9 +524,15 @@ def math_diagnostics(
 
 
 def check(config: Config, options: Options = Options()) -> BuildResult:
+    """Everything ``build`` checks, the lock file included (a merge-conflicted lock must fail pre-commit)."""
     c = compile_notes(config, options)
+    _, lock_problems = parse_lock(read_text_if_exists(config.root / LOCK_FILE) or "", LOCK_FILE)
     return BuildResult(
-        sort_unique(c.diagnostics), c.files, c.cards, mathjax_skipped=c.mathjax_skipped, usage_errors=c.usage_errors
+        sort_unique((*c.diagnostics, *lock_problems)),
+        c.files,
+        c.cards,
+        mathjax_skipped=c.mathjax_skipped,
+        usage_errors=c.usage_errors,
     )
 
 
