@@ -36,7 +36,7 @@ def rw_metropolis(start: float, step: float, n: int, rng: np.random.Generator) -
 
 def split_rhat(chains: np.ndarray) -> float:
     """Split-R-hat (Gelman et al., BDA3 section 11.4): each chain cut in half, then sqrt(var+ / W)."""
-    m, n = chains.shape
+    n = chains.shape[1]
     half = n // 2
     parts = np.concatenate([chains[:, :half], chains[:, half : 2 * half]])
     n = half
@@ -62,7 +62,7 @@ def mcmc_traces() -> Path:
         (top, good, f"converged: chains overlap, $\\hat R={r_good:.2f}$"),
         (bottom, bad, f"not converged: $\\hat R={r_bad:.1f}$"),
     ):
-        for c, color in zip(chains, COLORS):
+        for c, color in zip(chains, COLORS, strict=True):
             ax.plot(t, c, color=color, lw=0.8, alpha=0.85)
         ax.axvspan(0, n // 2, color="#e9ecef", lw=0, zorder=0)
         ax.set_ylim(-9, 9)
@@ -82,7 +82,7 @@ def gaussian_angles() -> Path:
     dims = (2, 10, 100, 1000)
     grid = np.linspace(0, np.pi, 600)
     fig, ax = plt.subplots(figsize=(4.9, 3.6))
-    for d, color in zip(dims, COLORS):
+    for d, color in zip(dims, COLORS, strict=True):
         u = rng.normal(size=(5000, d))
         v = rng.normal(size=(5000, d))
         cos = (u * v).sum(1) / np.linalg.norm(u, axis=1) / np.linalg.norm(v, axis=1)
