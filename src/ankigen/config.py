@@ -35,6 +35,10 @@ class Config:
     config_path: str = ""
     mathjax: str = "auto"  # one of MATHJAX_MODES
     preamble: Path | None = None  # a file of TeX \newcommand definitions every card and the MathJax check share
+    #: where ``deck_name`` and ``id_namespace`` came from: "flag", "config", or "folder" / "deck_name" (defaults);
+    #: ``identity.resolve`` uses them to tell a pinned identity from a derived one
+    deck_source: str = "config"
+    namespace_source: str = "config"
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the project root, POSIX style (for diagnostics and fields)."""
@@ -180,5 +184,18 @@ def load_config(root: Path, overrides: Mapping[str, str | None]) -> tuple[Config
         config_path=rel,
         mathjax=values.get("mathjax", "auto"),
         preamble=root / values["preamble"] if "preamble" in values else None,
+        deck_source=_source("deck_name", overrides, table, "folder"),
+        namespace_source=_source("id_namespace", overrides, table, "deck_name"),
     )
     return config, tuple(diagnostics)
+
+
+def _source(key: str, overrides: Mapping[str, str | None], table: Mapping[str, Any], default: str) -> str:
+    if overrides.get(key):
+        return "flag"
+    return "config" if isinstance(table.get(key), str) and table[key].strip() else default
+
+
+def line_of(config: Config, key: str) -> int:
+    """The line of ``key`` in the project's config file (1 when absent), for diagnostics about it."""
+    return _line_of(_read(config.root / config.config_path), key) if config.config_path else 1

@@ -72,6 +72,9 @@ CODES: dict[str, str] = {
     "E405": "image file is not the format its name says",
     "E406": "image file could not be read",
     "E501": "malformed lock file",
+    "E215": "id namespace differs from the recorded one",
+    "E216": "root deck differs from the recorded one",
+    "W210": "identity derived from the folder name",
 }
 
 

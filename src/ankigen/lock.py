@@ -8,8 +8,13 @@ notes the build time, so a rebuild changes exactly what changed, and the same so
 Format (plain text, sorted, one line per note, merge-friendly)::
 
     # ankigen.lock ...
+    @namespace <id namespace>
+    @deck <root deck>
     @notetypes <hash> <mod>
     <card id> <content hash> <mod> <deck name>
+
+``@namespace`` and ``@deck`` record the project's identity (absent in the first release of the format: then the
+root deck is read off the entries, and the namespace was the deck name).
 
 Pure: text in, entries and diagnostics out; reading and writing the file happen in the pipeline.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from ankigen.diagnostics import Diagnostic, diag
 from ankigen.model import Span
@@ -30,6 +36,7 @@ HEADER = (
 )
 _LINE_RE = re.compile(r"(?P<id>\S+) (?P<hash>[0-9a-f]{16}) (?P<mod>\d+) (?P<deck>\S.*)\Z")
 _NOTETYPES_RE = re.compile(r"@notetypes (?P<hash>[0-9a-f]{16}) (?P<mod>\d+)\Z")
+_IDENTITY_RE = re.compile(r"@(?P<key>namespace|deck) (?P<value>\S.*)\Z")
 _CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7}|\|{7})( |$)")
 
 
@@ -44,6 +51,8 @@ class Entry:
 class Lock:
     notes: Mapping[str, Entry] = field(default_factory=dict)
     notetypes: Entry | None = None
+    namespace: str = ""  # "" in a lock of the first release (or no lock)
+    deck: str = ""
 
 
 def parse_lock(text: str, path: str = LOCK_FILE, *, lenient: bool = False) -> tuple[Lock, tuple[Diagnostic, ...]]:
@@ -51,6 +60,7 @@ def parse_lock(text: str, path: str = LOCK_FILE, *, lenient: bool = False) -> tu
     left an id twice the newer time wins."""
     notes: dict[str, Entry] = {}
     notetypes: Entry | None = None
+    identity: dict[str, str] = {}
     problems: list[Diagnostic] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip("\r")
@@ -69,6 +79,10 @@ def parse_lock(text: str, path: str = LOCK_FILE, *, lenient: bool = False) -> tu
         m = _NOTETYPES_RE.match(line)
         if m:
             notetypes = Entry(m["hash"], int(m["mod"]), "")
+            continue
+        m = _IDENTITY_RE.match(line)
+        if m:
+            identity.setdefault(m["key"], m["value"])
             continue
         m = _LINE_RE.match(line)
         if m is None:
@@ -97,11 +111,15 @@ def parse_lock(text: str, path: str = LOCK_FILE, *, lenient: bool = False) -> tu
         notes[m["id"]] = entry
     if lenient:
         problems = []
-    return Lock(notes, notetypes), tuple(problems)
+    return Lock(notes, notetypes, identity.get("namespace", ""), identity.get("deck", "")), tuple(problems)
 
 
 def format_lock(lock: Lock) -> str:
     lines = [HEADER.rstrip("\n")]
+    if lock.namespace:
+        lines.append(f"@namespace {lock.namespace}")
+    if lock.deck:
+        lines.append(f"@deck {lock.deck}")
     if lock.notetypes is not None:
         lines.append(f"@notetypes {lock.notetypes.hash} {lock.notetypes.mod}")
     for card_id in sorted(lock.notes):
@@ -110,9 +128,44 @@ def format_lock(lock: Lock) -> str:
     return "\n".join(lines) + "\n"
 
 
+NOTETYPES_KEY = "@notetypes"  # the note types' key in an ``Issued`` record
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """What this machine has put into packages of one namespace (kept outside git, so no checkout rewinds it).
+
+    ``max_mod``: per note (and ``@notetypes``), the newest time ever issued, by any build. ``last``: per note,
+    ``(hash, mod, deck)`` of the last full build of the project's deck, at ``last_time``; ``previous`` the same
+    for the full build before it. The forecast compares with ``last`` (a collection that imported it).
+    """
+
+    max_mod: Mapping[str, int] = field(default_factory=dict)
+    last: Mapping[str, Entry] = field(default_factory=dict)
+    last_time: int = 0
+    previous: Mapping[str, Entry] = field(default_factory=dict)
+    previous_time: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """What importing the package does to a collection holding ``baseline`` (see ``forecast``)."""
+
+    new: tuple[str, ...]
+    changed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    orphans: tuple[str, ...]
+    moved: tuple[tuple[str, str, str], ...]  # (id, old deck, new deck)
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What a build does compared with the lock: the ``mod`` of every note, and the re-import report."""
+    """What a build does: the ``mod`` of every note, the lock to record, and the re-import forecast.
+
+    ``basis`` says what the forecast compares with: "built" (this machine's last full build, at ``basis_time``),
+    "lock" (the lock's entries, nothing built here yet) or "none" (a first build). ``earlier`` is the forecast
+    against the full build before the last one, when that differs (in case the last package was not imported).
+    """
 
     mods: Mapping[str, int]
     notetypes_mod: int
@@ -121,7 +174,55 @@ class Plan:
     changed: tuple[str, ...]
     unchanged: tuple[str, ...]
     orphans: tuple[str, ...]
-    moved: tuple[tuple[str, str, str], ...]  # (id, old deck, new deck)
+    moved: tuple[tuple[str, str, str], ...]
+    basis: str = "none"
+    basis_time: int = 0
+    earlier: Forecast | None = None
+    earlier_time: int = 0
+    issued: Issued = field(default_factory=Issued)
+
+
+def _choose(key: str, digest: str, old: Entry | None, issued: Issued, now: int) -> int:
+    """The ``mod`` of a note with content ``digest``: a recorded time for that very content if nothing newer was
+    ever issued for the note on this machine (so a rebuild changes nothing), else a time newer than every time
+    the lock and this machine know for it (so the change, even back to an earlier version, reaches Anki)."""
+    newest = issued.max_mod.get(key, 0)
+    last = issued.last.get(key)
+    if old is not None and old.hash == digest and (old.mod >= newest or (last is not None and last.hash == digest)):
+        return old.mod
+    if last is not None and last.hash == digest and last.mod >= newest:
+        return last.mod
+    return max(now, newest + 1, (old.mod + 1) if old else 0, (last.mod + 1) if last else 0)
+
+
+def record_times(issued: Issued, mods: Mapping[str, int], notetypes_mod: int) -> Issued:
+    """``issued`` with ``mods`` (and the note types' time) counted as issued (for a build without the lock)."""
+    max_mod = dict(issued.max_mod)
+    for key, mod in (*mods.items(), (NOTETYPES_KEY, notetypes_mod)):
+        max_mod[key] = max(mod, max_mod.get(key, 0))
+    return Issued(max_mod, issued.last, issued.last_time, issued.previous, issued.previous_time)
+
+
+def forecast(
+    built: Sequence[tuple[str, int, str]], baseline: Mapping[str, Entry], *, partial: bool = False
+) -> Forecast:
+    """Per note ``(id, mod, deck)`` of the package, against what a collection holds (``baseline``): Anki updates
+    a note exactly when the package's ``mod`` is newer than the collection's."""
+    new: list[str] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    moved: list[tuple[str, str, str]] = []
+    for card_id, mod, deck in built:
+        held = baseline.get(card_id)
+        if held is None:
+            new.append(card_id)
+            continue
+        (changed if mod > held.mod else unchanged).append(card_id)
+        if held.deck and held.deck != deck:
+            moved.append((card_id, held.deck, deck))
+    ids = {card_id for card_id, _, _ in built}
+    orphans = () if partial else tuple(sorted(set(baseline) - ids))
+    return Forecast(tuple(new), tuple(changed), tuple(unchanged), orphans, tuple(moved))
 
 
 def plan(
@@ -131,47 +232,66 @@ def plan(
     now: int,
     *,
     partial: bool = False,
+    issued: Issued | None = None,
+    identity: tuple[str, str] = ("", ""),
 ) -> Plan:
-    """Decide each note's ``mod`` from ``(id, content hash, deck)`` triples.
+    """Decide each note's ``mod`` from ``(id, content hash, deck)`` triples (see ``_choose``).
 
-    A changed note gets ``now``, or one second past its recorded time if the clock is behind it, so it is
-    always newer than what Anki holds. With ``partial`` (a subset of the cards was built) lock entries of
-    cards outside the build are kept and no orphans are reported.
+    ``identity`` is the ``(namespace, root deck)`` to record. With ``partial`` (a subset of the cards was
+    built) the lock keeps every entry as it was (the pipeline does not write it) and no orphans are reported.
+    Returns the plan, including the updated ``Issued`` record.
     """
+    issued = issued or Issued()
     mods: dict[str, int] = {}
-    entries: dict[str, Entry] = dict(previous.notes) if partial else {}
-    new, changed, unchanged, moved = [], [], [], []
+    entries: dict[str, Entry] = {}
     for card_id, digest, deck in notes:
-        old = previous.notes.get(card_id)
-        if old is None:
-            mod = now
-            new.append(card_id)
-        elif old.hash == digest:
-            mod = old.mod
-            unchanged.append(card_id)
-        else:
-            mod = max(now, old.mod + 1)
-            changed.append(card_id)
-        if old is not None and old.deck != deck:
-            moved.append((card_id, old.deck, deck))
+        mod = _choose(card_id, digest, previous.notes.get(card_id), issued, now)
         mods[card_id] = mod
         entries[card_id] = Entry(digest, mod, deck)
-    nt_old = previous.notetypes
-    if nt_old is not None and nt_old.hash == notetypes_hash:
-        nt = nt_old
+    nt_mod = _choose(NOTETYPES_KEY, notetypes_hash, previous.notetypes, issued, now)
+    nt = Entry(notetypes_hash, nt_mod, "")
+    built = [(card_id, mods[card_id], deck) for card_id, _, deck in notes]
+    baseline: Mapping[str, Entry]
+    if issued.last_time:
+        basis, baseline = "built", {k: e for k, e in issued.last.items() if k != NOTETYPES_KEY}
+    elif previous.notes:
+        basis, baseline = "lock", previous.notes
     else:
-        nt = Entry(notetypes_hash, max(now, nt_old.mod + 1) if nt_old else now, "")
-    built = {card_id for card_id, _, _ in notes}
-    orphans = () if partial else tuple(sorted(set(previous.notes) - built))
+        basis, baseline = "none", {}
+    fc = forecast(built, baseline, partial=partial)
+    earlier = None
+    if basis == "built" and issued.previous_time:
+        before = {k: e for k, e in issued.previous.items() if k != NOTETYPES_KEY}
+        other = forecast(built, before, partial=partial)
+        if (len(other.new), len(other.changed)) != (len(fc.new), len(fc.changed)):
+            earlier = other
+    max_mod = dict(issued.max_mod)
+    for key, mod in (*mods.items(), (NOTETYPES_KEY, nt_mod)):
+        max_mod[key] = max(mod, max_mod.get(key, 0))
+    if partial:
+        record = Issued(max_mod, issued.last, issued.last_time, issued.previous, issued.previous_time)
+        lock = previous
+    else:
+        last = {**entries, NOTETYPES_KEY: nt}
+        if dict(issued.last) == last:
+            record = Issued(max_mod, issued.last, issued.last_time, issued.previous, issued.previous_time)
+        else:
+            record = Issued(max_mod, last, now, issued.last, issued.last_time)
+        lock = Lock(entries, nt, *identity)
     return Plan(
         mods=mods,
         notetypes_mod=nt.mod,
-        lock=Lock(entries, nt),
-        new=tuple(new),
-        changed=tuple(changed),
-        unchanged=tuple(unchanged),
-        orphans=orphans,
-        moved=tuple(moved),
+        lock=lock,
+        new=fc.new,
+        changed=fc.changed,
+        unchanged=fc.unchanged,
+        orphans=fc.orphans,
+        moved=fc.moved,
+        basis=basis,
+        basis_time=issued.last_time,
+        earlier=earlier,
+        earlier_time=issued.previous_time,
+        issued=record,
     )
 
 
@@ -185,16 +305,44 @@ def anki_search(ids: Iterable[str]) -> str:
     return " or ".join(quote(i) for i in ids)
 
 
+def _when(t: int) -> str:
+    return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _counts(f: Forecast | Plan) -> str:
+    return f"{len(f.new)} new, {len(f.changed)} changed, {len(f.unchanged)} unchanged"
+
+
 def report_lines(p: Plan, limit: int = 10) -> list[str]:
-    """The re-import report for the build summary."""
+    """The re-import forecast for the build summary, saying what it compares with."""
 
     def some(ids: Sequence[str]) -> str:
         shown = ", ".join(ids[:limit])
         return shown + (f", … (+{len(ids) - limit})" if len(ids) > limit else "")
 
-    lines = [f"Re-import: {len(p.new)} new, {len(p.changed)} changed, {len(p.unchanged)} unchanged."]
+    if p.basis == "none":
+        return [
+            f"Re-import: {len(p.new)} new (first build of this deck: nothing is recorded in ankigen.lock or on this "
+            "machine). A collection that already holds this deck, with the same id namespace, updates its notes "
+            "in place instead."
+        ]
+    basis = (
+        f"into a collection holding this deck as last built on this machine ({_when(p.basis_time)})"
+        if p.basis == "built"
+        else "into a collection holding the build recorded in ankigen.lock (nothing built on this machine yet)"
+    )
+    lines = [f"Re-import: {_counts(p)}, {basis}."]
+    if p.earlier is not None:
+        lines.append(
+            f"  if that package was not imported, against the build before it ({_when(p.earlier_time)}): "
+            f"{_counts(p.earlier)}"
+        )
     if p.changed:
         lines.append(f"  changed: {some(p.changed)}")
+    if p.changed or p.earlier is not None:
+        lines.append(
+            "  (a note you edited inside Anki after that build keeps your edit: Anki applies only a newer note)"
+        )
     if p.orphans:
         lines.append(
             f"  {len(p.orphans)} note(s) removed from the sources stay in Anki (an import never deletes): "

@@ -44,7 +44,14 @@ def suggested_id(question: str) -> str:
     return words[:40].rstrip("-") or "card"
 
 
-def auto_id(section: tuple[str, ...], question: str) -> str:
+def auto_id(question: str) -> str:
+    """The id of a card without one: from its question only, so moving or renaming its folder keeps it."""
+    digest = hashlib.sha1(question.strip().encode("utf-8")).hexdigest()
+    return f"auto-{digest[:12]}"
+
+
+def legacy_auto_id(section: tuple[str, ...], question: str) -> str:
+    """The derived id of releases before 0.2, which hashed the deck too (``ankigen ids --write`` keeps it)."""
     digest = hashlib.sha1(("::".join(section) + "\x1f" + question.strip()).encode("utf-8")).hexdigest()
     return f"auto-{digest[:12]}"
 
@@ -354,9 +361,9 @@ def _make_card(
             )
             ok = False
     elif ctx.misspelt_id:
-        value, id_span = auto_id(defaults.section, front.value), span
+        value, id_span = auto_id(front.value), span
     else:
-        value, id_span = auto_id(defaults.section, front.value), span
+        value, id_span = auto_id(front.value), span
         ctx.add(
             "W201",
             span,

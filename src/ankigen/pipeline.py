@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol, TypeVar
 
 from ankigen import check as rules
+from ankigen import issued
 from ankigen.cache import Cache, renderer_stamp
 from ankigen.config import Config, slugify
 from ankigen.diagnostics import Diagnostic, diag, sort_unique
@@ -32,8 +33,9 @@ from ankigen.discover import (
     read_text_if_exists,
     resolve_media,
 )
+from ankigen.identity import Identity, resolve, separate_deck_note
 from ankigen.ids import note_guid
-from ankigen.lock import LOCK_FILE, Plan, format_lock, parse_lock, plan, report_lines
+from ankigen.lock import LOCK_FILE, Lock, Plan, format_lock, parse_lock, plan, record_times, report_lines
 from ankigen.macros import NO_MACROS, Macros, load_preamble
 from ankigen.mathjax import MathJaxUnavailable, checker_stamp
 from ankigen.mathjax import validate as validate_math
@@ -544,17 +546,32 @@ def notetypes_hash() -> str:
     return h.hexdigest()[:16]
 
 
-def _plan(
-    config: Config, notes: Sequence[tuple[CardInfo, str, NoteSpec]], now: int, *, partial: bool, lenient: bool = False
-) -> tuple[Plan | None, tuple[Diagnostic, ...]]:
+def _read_lock(config: Config, *, lenient: bool = False) -> tuple[Lock, tuple[Diagnostic, ...]]:
+    """The lock (empty when there is none) and its problems: unreadable (E116/E117) or malformed (E501)."""
     text, unreadable = read_lock(config, LOCK_FILE)
-    if unreadable and not lenient:
-        return None, unreadable
     previous, problems = parse_lock(text or "", LOCK_FILE, lenient=lenient)
-    if problems:
-        return None, problems
+    return previous, () if lenient else (*unreadable, *problems)
+
+
+def _plan(
+    ident: Identity,
+    previous: Lock,
+    notes: Sequence[tuple[CardInfo, str, NoteSpec]],
+    now: int,
+    *,
+    partial: bool,
+) -> Plan:
     triples = [(card.id, digest, spec.deck) for card, digest, spec in notes]
-    return plan(previous, triples, notetypes_hash(), now, partial=partial), ()
+    config = ident.config
+    return plan(
+        previous if ident.own else Lock(),
+        triples,
+        notetypes_hash(),
+        now,
+        partial=partial or not ident.own,
+        issued=issued.load(config.id_namespace),
+        identity=(config.id_namespace, config.deck_name),
+    )
 
 
 def _write_all(config: Config, files: Sequence[tuple[Path, bytes]]) -> list[Diagnostic]:
@@ -602,14 +619,18 @@ def build(
     With the lock file, unchanged notes keep their recorded ``mod`` and the lock is updated after the package
     is written; without it every note gets ``now``. ``split`` also writes one package per top-level section.
     """
+    previous, lock_problems = _read_lock(config, lenient=not use_lock)
+    ident = resolve(config, previous)
+    config = ident.config
     c = compile_notes(config, options)
-    found = list(c.diagnostics)
+    found = [*c.diagnostics, *ident.diagnostics]
     if c.usage_errors:
         return BuildResult(sort_unique(found), c.files, c.cards, usage_errors=c.usage_errors)
     lock_plan: Plan | None = None
-    if use_lock and not any(d.is_error for d in found):
-        lock_plan, lock_problems = _plan(config, c.notes, now, partial=options.partial)
+    if use_lock:
         found.extend(lock_problems)
+        if not any(d.is_error for d in found):
+            lock_plan = _plan(ident, previous, c.notes, now, partial=options.partial)
     diagnostics = sort_unique(found)
     if any(d.is_error or strict for d in diagnostics):
         return BuildResult(diagnostics, c.files, c.cards, output=config.output, mathjax_skipped=c.mathjax_skipped)
@@ -649,14 +670,23 @@ def build(
         )
     outputs = [(path, len(data)) for path, data in packages]
     size = len(packages[0][1]) if full or not split else 0
-    report: tuple[str, ...] = ()
+    report: list[str] = []
     if lock_plan is not None:
-        lock_text = format_lock(lock_plan.lock)
-        if read_text_if_exists(config.root / LOCK_FILE) != lock_text:
-            diagnostics = sort_unique(
-                (*diagnostics, *_write_all(config, [(config.root / LOCK_FILE, lock_text.encode())]))
-            )
-        report = tuple(report_lines(lock_plan))
+        issued.save(config.id_namespace, lock_plan.issued)
+        if ident.own and not options.partial:
+            lock_text = format_lock(lock_plan.lock)
+            if read_text_if_exists(config.root / LOCK_FILE) != lock_text:
+                diagnostics = sort_unique(
+                    (*diagnostics, *_write_all(config, [(config.root / LOCK_FILE, lock_text.encode())]))
+                )
+        report = report_lines(lock_plan)
+        if not ident.own:
+            report.append(separate_deck_note(ident))
+        elif options.partial:
+            report.append("  a partial build (PATHS, --tag): ankigen.lock is left as it was")
+    else:
+        times = {card.id: now for card, _h, _s in c.notes}
+        issued.save(config.id_namespace, record_times(issued.load(config.id_namespace), times, now))
     return BuildResult(
         diagnostics,
         c.files,
@@ -666,7 +696,7 @@ def build(
         config.output,
         size,
         written=True,
-        report=report,
+        report=tuple(report),
         plan=lock_plan,
         mathjax_skipped=c.mathjax_skipped,
         outputs=tuple(outputs),
@@ -674,13 +704,16 @@ def build(
 
 
 def rebuild_lock(config: Config, now: int) -> BuildResult:
-    """Regenerate the lock file from the sources, reading what survives of the old one leniently."""
+    """Regenerate the lock file from the sources, reading what survives of the old one leniently. The config's
+    deck name and namespace are recorded even where they differ from the old lock (a deliberate change)."""
+    previous, _ = _read_lock(config, lenient=True)
+    ident = resolve(config, previous, rerecord=True)
+    config = ident.config
     c = compile_notes(config, Options(mathjax=False))
-    diagnostics = sort_unique(c.diagnostics)
+    diagnostics = sort_unique((*c.diagnostics, *(d for d in ident.diagnostics if not d.is_error)))
     if any(d.is_error for d in diagnostics):
         return BuildResult(diagnostics, c.files, c.cards)
-    lock_plan, _ = _plan(config, c.notes, now, partial=False, lenient=True)
-    assert lock_plan is not None
+    lock_plan = _plan(ident, previous, c.notes, now, partial=False)
     write_atomic(config.root / LOCK_FILE, format_lock(lock_plan.lock).encode("utf-8"))
     return BuildResult(diagnostics, c.files, c.cards, written=True, report=tuple(report_lines(lock_plan)))
 
