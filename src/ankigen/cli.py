@@ -597,6 +597,54 @@ def lock(rebuild: bool, root: str | None) -> None:
         _info(line)
 
 
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--deck-name", help="Name of the root deck (default: the folder's name).")
+def init(folder: Path | None, deck_name: str | None) -> None:
+    """Create a project: ankigen.toml with a pinned deck name and id namespace, cards/, media/, an example."""
+    from ankigen import scaffold
+
+    target = folder or Path.cwd()
+    name = (deck_name or target.resolve().name or "Deck").strip()
+    created = scaffold.init(target, name)
+    if created.existing:
+        for rel in created.existing:
+            click.echo(f"Error: {target / rel} already exists; ankigen init writes nothing in a project", err=True)
+        sys.exit(1)
+    for rel in created.files:
+        click.echo(f"created {target / rel}", err=True)
+    where = f"cd {folder} && " if folder else ""
+    click.echo(f"Next: {where}ankigen build (then import dist/{slugify(name)}.apkg into Anki)", err=True)
+
+
+@cli.command()
+@paths_argument
+@click.option("--write", is_flag=True, help="Write the ids into the files (default: only list them).")
+@click.option("--force", is_flag=True, help="With --write: also edit files with uncommitted changes.")
+@root_option
+def ids(paths: tuple[Path, ...], write: bool, force: bool, root: str | None) -> None:
+    """Stamp a stable id into every card that lacks one (all of cards/, or PATHS), changing nothing else."""
+    from ankigen import stamp
+
+    config, problems = _config(root)
+    if problems:
+        _emit(problems, "concise", config.root, err=True)
+        sys.exit(exit_code(problems))
+    _outside(config, paths)
+    outcome = stamp.run(config, paths, write=write, force=force)
+    for s in outcome.stamps:
+        why = f" ({s.keeps})" if s.keeps else ""
+        click.echo(f"{s.path}:{s.line}: id: {s.card_id}{why}")
+    for path, reason in outcome.refused:
+        click.echo(f"{path}: not changed: {reason}", err=True)
+    if not write:
+        verb = "would get" if outcome.stamps else "lack"
+        click.echo(f"{len(outcome.stamps)} card(s) {verb} an id; run `ankigen ids --write` to stamp them", err=True)
+        return
+    click.echo(f"Stamped {len(outcome.stamps)} id(s) in {len(outcome.written)} file(s).", err=True)
+    sys.exit(1 if outcome.refused else 0)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI; an unexpected exception is a bug, reported as such with exit status 2."""
     try:

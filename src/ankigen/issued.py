@@ -19,7 +19,7 @@ from typing import Any
 from ankigen.lock import Entry, Issued
 from ankigen.write import write_atomic
 
-FORMAT = 1
+FORMAT = 2
 
 
 def data_dir() -> Path:
@@ -55,15 +55,17 @@ def load(namespace: str) -> Issued:
         return Issued()
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("namespace") != namespace:
         return Issued()
-    raw_max = data.get("max")
-    max_mod = {str(k): v for k, v in raw_max.items() if isinstance(v, int)} if isinstance(raw_max, dict) else {}
     return Issued(
-        max_mod,
+        _times(data.get("max")),
         _entries(data.get("last")),
         int(data.get("last_time") or 0),
-        _entries(data.get("previous")),
-        int(data.get("previous_time") or 0),
+        _times(data.get("prior_max")),
+        int(data.get("prior_time") or 0),
     )
+
+
+def _times(raw: Any) -> dict[str, int]:
+    return {str(k): v for k, v in raw.items() if isinstance(v, int)} if isinstance(raw, dict) else {}
 
 
 def save(namespace: str, issued: Issued) -> str:
@@ -78,8 +80,8 @@ def save(namespace: str, issued: Issued) -> str:
         "max": dict(sorted(issued.max_mod.items())),
         "last_time": issued.last_time,
         "last": dump(issued.last),
-        "previous_time": issued.previous_time,
-        "previous": dump(issued.previous),
+        "prior_time": issued.prior_time,
+        "prior_max": dict(sorted(issued.prior_max.items())),
     }
     path = record_path(namespace)
     try:

@@ -135,16 +135,18 @@ NOTETYPES_KEY = "@notetypes"  # the note types' key in an ``Issued`` record
 class Issued:
     """What this machine has put into packages of one namespace (kept outside git, so no checkout rewinds it).
 
-    ``max_mod``: per note (and ``@notetypes``), the newest time ever issued, by any build. ``last``: per note,
-    ``(hash, mod, deck)`` of the last full build of the project's deck, at ``last_time``; ``previous`` the same
-    for the full build before it. The forecast compares with ``last`` (a collection that imported it).
+    ``max_mod``: per note (and ``@notetypes``), the newest time ever issued, by any build: what a collection
+    holds that imported every package built here (Anki only ever moves a note forward). ``last``: per note,
+    ``(hash, mod, deck)`` of the last full build of the project's deck, at ``last_time`` (for deck moves and
+    removed notes). ``prior_max``: ``max_mod`` as it was before that build, the time of the full build before (for the
+    forecast in case the last package was not imported).
     """
 
     max_mod: Mapping[str, int] = field(default_factory=dict)
     last: Mapping[str, Entry] = field(default_factory=dict)
     last_time: int = 0
-    previous: Mapping[str, Entry] = field(default_factory=dict)
-    previous_time: int = 0
+    prior_max: Mapping[str, int] = field(default_factory=dict)
+    prior_time: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +164,8 @@ class Forecast:
 class Plan:
     """What a build does: the ``mod`` of every note, the lock to record, and the re-import forecast.
 
-    ``basis`` says what the forecast compares with: "built" (this machine's last full build, at ``basis_time``),
+    ``basis`` says what the forecast compares with: "built" (a collection that imported every package built on
+    this machine; the last full build was at ``basis_time``),
     "lock" (the lock's entries, nothing built here yet) or "none" (a first build). ``earlier`` is the forecast
     against the full build before the last one, when that differs (in case the last package was not imported).
     """
@@ -200,28 +203,32 @@ def record_times(issued: Issued, mods: Mapping[str, int], notetypes_mod: int) ->
     max_mod = dict(issued.max_mod)
     for key, mod in (*mods.items(), (NOTETYPES_KEY, notetypes_mod)):
         max_mod[key] = max(mod, max_mod.get(key, 0))
-    return Issued(max_mod, issued.last, issued.last_time, issued.previous, issued.previous_time)
+    return Issued(max_mod, issued.last, issued.last_time, issued.prior_max, issued.prior_time)
 
 
 def forecast(
-    built: Sequence[tuple[str, int, str]], baseline: Mapping[str, Entry], *, partial: bool = False
+    built: Sequence[tuple[str, int, str]],
+    held: Mapping[str, int],
+    decks: Mapping[str, str],
+    *,
+    partial: bool = False,
 ) -> Forecast:
-    """Per note ``(id, mod, deck)`` of the package, against what a collection holds (``baseline``): Anki updates
-    a note exactly when the package's ``mod`` is newer than the collection's."""
+    """Per note ``(id, mod, deck)`` of the package, against the times a collection holds (``held``) and the decks
+    of its last build (``decks``): Anki updates a note exactly when the package's ``mod`` is newer."""
     new: list[str] = []
     changed: list[str] = []
     unchanged: list[str] = []
     moved: list[tuple[str, str, str]] = []
     for card_id, mod, deck in built:
-        held = baseline.get(card_id)
-        if held is None:
+        if card_id not in held:
             new.append(card_id)
             continue
-        (changed if mod > held.mod else unchanged).append(card_id)
-        if held.deck and held.deck != deck:
-            moved.append((card_id, held.deck, deck))
+        (changed if mod > held[card_id] else unchanged).append(card_id)
+        old_deck = decks.get(card_id)
+        if old_deck and old_deck != deck:
+            moved.append((card_id, old_deck, deck))
     ids = {card_id for card_id, _, _ in built}
-    orphans = () if partial else tuple(sorted(set(baseline) - ids))
+    orphans = () if partial else tuple(sorted(set(decks) - ids))
     return Forecast(tuple(new), tuple(changed), tuple(unchanged), orphans, tuple(moved))
 
 
@@ -251,32 +258,33 @@ def plan(
     nt_mod = _choose(NOTETYPES_KEY, notetypes_hash, previous.notetypes, issued, now)
     nt = Entry(notetypes_hash, nt_mod, "")
     built = [(card_id, mods[card_id], deck) for card_id, _, deck in notes]
-    baseline: Mapping[str, Entry]
     if issued.last_time:
-        basis, baseline = "built", {k: e for k, e in issued.last.items() if k != NOTETYPES_KEY}
-    elif previous.notes:
-        basis, baseline = "lock", previous.notes
+        basis = "built"
+        held = {k: m for k, m in issued.max_mod.items() if k != NOTETYPES_KEY}
+        decks = {k: e.deck for k, e in issued.last.items() if k != NOTETYPES_KEY}
     else:
-        basis, baseline = "none", {}
-    fc = forecast(built, baseline, partial=partial)
+        basis = "lock" if previous.notes else "none"
+        held = {k: e.mod for k, e in previous.notes.items()}
+        decks = {k: e.deck for k, e in previous.notes.items()}
+    fc = forecast(built, held, decks, partial=partial)
     earlier = None
-    if basis == "built" and issued.previous_time:
-        before = {k: e for k, e in issued.previous.items() if k != NOTETYPES_KEY}
-        other = forecast(built, before, partial=partial)
-        if (len(other.new), len(other.changed)) != (len(fc.new), len(fc.changed)):
+    if basis == "built" and issued.prior_time:
+        before = {k: m for k, m in issued.prior_max.items() if k != NOTETYPES_KEY}
+        other = forecast(built, before, decks, partial=partial)
+        if (other.new, other.changed) != (fc.new, fc.changed):
             earlier = other
     max_mod = dict(issued.max_mod)
     for key, mod in (*mods.items(), (NOTETYPES_KEY, nt_mod)):
         max_mod[key] = max(mod, max_mod.get(key, 0))
     if partial:
-        record = Issued(max_mod, issued.last, issued.last_time, issued.previous, issued.previous_time)
+        record = Issued(max_mod, issued.last, issued.last_time, issued.prior_max, issued.prior_time)
         lock = previous
     else:
         last = {**entries, NOTETYPES_KEY: nt}
         if dict(issued.last) == last:
-            record = Issued(max_mod, issued.last, issued.last_time, issued.previous, issued.previous_time)
+            record = Issued(max_mod, issued.last, issued.last_time, issued.prior_max, issued.prior_time)
         else:
-            record = Issued(max_mod, last, now, issued.last, issued.last_time)
+            record = Issued(max_mod, last, now, issued.max_mod, issued.last_time)
         lock = Lock(entries, nt, *identity)
     return Plan(
         mods=mods,
@@ -290,7 +298,7 @@ def plan(
         basis=basis,
         basis_time=issued.last_time,
         earlier=earlier,
-        earlier_time=issued.previous_time,
+        earlier_time=issued.prior_time,
         issued=record,
     )
 
@@ -327,15 +335,14 @@ def report_lines(p: Plan, limit: int = 10) -> list[str]:
             "in place instead."
         ]
     basis = (
-        f"into a collection holding this deck as last built on this machine ({_when(p.basis_time)})"
+        f"into a collection that imported the packages built on this machine (last: {_when(p.basis_time)})"
         if p.basis == "built"
         else "into a collection holding the build recorded in ankigen.lock (nothing built on this machine yet)"
     )
     lines = [f"Re-import: {_counts(p)}, {basis}."]
     if p.earlier is not None:
         lines.append(
-            f"  if that package was not imported, against the build before it ({_when(p.earlier_time)}): "
-            f"{_counts(p.earlier)}"
+            f"  if the last package was not imported (only the one of {_when(p.earlier_time)}): {_counts(p.earlier)}"
         )
     if p.changed:
         lines.append(f"  changed: {some(p.changed)}")
