@@ -183,6 +183,7 @@ class Plan:
     earlier: Forecast | None = None
     earlier_time: int = 0
     issued: Issued = field(default_factory=Issued)
+    elsewhere: tuple[str, ...] = ()  # changed notes whose time comes from the lock, never issued on this machine
 
 
 def _choose(key: str, digest: str, old: Entry | None, issued: Issued, now: int) -> int:
@@ -267,6 +268,11 @@ def plan(
         held = {k: e.mod for k, e in previous.notes.items()}
         decks = {k: e.deck for k, e in previous.notes.items()}
     fc = forecast(built, held, decks, partial=partial)
+    elsewhere: tuple[str, ...] = ()
+    if basis == "built":
+        elsewhere = tuple(
+            k for k in fc.changed if k in previous.notes and mods[k] == previous.notes[k].mod and k in held
+        )
     earlier = None
     if basis == "built" and issued.prior_time:
         before = {k: m for k, m in issued.prior_max.items() if k != NOTETYPES_KEY}
@@ -300,6 +306,7 @@ def plan(
         earlier=earlier,
         earlier_time=issued.prior_time,
         issued=record,
+        elsewhere=elsewhere,
     )
 
 
@@ -340,6 +347,11 @@ def report_lines(p: Plan, limit: int = 10) -> list[str]:
         else "into a collection holding the build recorded in ankigen.lock (nothing built on this machine yet)"
     )
     lines = [f"Re-import: {_counts(p)}, {basis}."]
+    if p.elsewhere:
+        lines.append(
+            f"  {len(p.elsewhere)} of the changed notes have times that ankigen.lock brought from a build on another "
+            "machine or clone: unchanged if that package was already imported into this collection"
+        )
     if p.earlier is not None:
         lines.append(
             f"  if the last package was not imported (only the one of {_when(p.earlier_time)}): {_counts(p.earlier)}"

@@ -368,7 +368,8 @@ def _make_card(
             "W201",
             span,
             "card has no id; its identity is derived from the question, so editing the question makes a new note",
-            help=f"add an id, for example 'id: {suggested_id(front.value)}'",
+            help="run `ankigen ids --write` (it keeps the note), or add one, for example "
+            f"'id: {suggested_id(front.value)}'",
         )
     ctx.misspelt_id = False
     if not ok:
