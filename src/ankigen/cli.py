@@ -638,8 +638,10 @@ def ids(paths: tuple[Path, ...], write: bool, force: bool, root: str | None) -> 
     for path, reason in outcome.refused:
         click.echo(f"{path}: not changed: {reason}", err=True)
     if not write:
-        verb = "would get" if outcome.stamps else "lack"
-        click.echo(f"{len(outcome.stamps)} card(s) {verb} an id; run `ankigen ids --write` to stamp them", err=True)
+        if outcome.stamps:
+            click.echo(f"{len(outcome.stamps)} card(s) lack an id; `ankigen ids --write` stamps these", err=True)
+        else:
+            click.echo("Every card has an id.", err=True)
         return
     click.echo(f"Stamped {len(outcome.stamps)} id(s) in {len(outcome.written)} file(s).", err=True)
     sys.exit(1 if outcome.refused else 0)
