@@ -8,7 +8,8 @@ are rendered by Anki itself (``card.question()``/``card.answer()``). A case says
 - ``see``: text fragments in the visible text (tags, styles and formulas removed, whitespace collapsed);
 - ``math``: formulas that Anki's MathJax gets inside ``\\(…\\)`` or ``\\[…\\]`` (whitespace collapsed);
 - ``cards``: how many cards the file makes (default 1); ``dollars``: how many literal ``$`` stay visible
-  (default 0); ``absent``: fragments that must not be visible.
+  (default 0); ``absent``: fragments that must not be visible; ``raw``: fragments of the answer side's HTML as
+  Anki renders it (list structure, highlighting), where the visible text cannot tell.
 
 Every formula on every card is then typeset by MathJax 3.2.2 with Anki's settings and must pass.
 """
@@ -59,8 +60,8 @@ _BLOCK_TAG_RE = re.compile(
 )
 
 
-def _seen(card_html: str) -> tuple[str, list[str]]:
-    """(visible text, formulas) of one side of a card as Anki renders it. MathJax skips code, as Anki's does."""
+def _seen(card_html: str) -> tuple[str, list[str], str]:
+    """(visible text, formulas, HTML) of one side of a card as Anki renders it. MathJax skips code, as Anki's does."""
     body = _STYLE_RE.sub("", card_html)
     formulas: list[str] = []
     text: list[str] = []
@@ -72,10 +73,10 @@ def _seen(card_html: str) -> tuple[str, list[str]]:
         if i < len(code):
             text.append(code[i])
     visible = _TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", "".join(text)))
-    return _squash(html.unescape(visible)), formulas
+    return _squash(html.unescape(visible)), formulas, body
 
 
-Side = tuple[str, list[str]]
+Side = tuple[str, list[str], str]
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +134,9 @@ def test_rendering_case_shows_what_the_author_wrote(rendered: dict[str, list[tup
         assert _squash(fragment) not in questions + answers, questions + answers
     for tex in case.get("math", []):
         assert _squash(tex) in formulas, formulas
+    answer_html = " | ".join(a[2] for _q, a in cards)
+    for fragment in case.get("raw", []):
+        assert fragment in answer_html, answer_html
     assert answers.count("$") == case.get("dollars", 0) * len(cards), answers
     assert not any("\ue000" <= c <= "\ue1ff" for c in questions + answers + "".join(formulas))
 
