@@ -108,6 +108,7 @@ def main() -> int:
     col = new_collection(work / "collection")
     lost: dict[str, set[str]] = {}
     dollars: dict[str, int] = {}
+    short: dict[str, int] = {}  # formulas of the source that Anki's MathJax does not receive
     counts = {"cards": 0, "formulas_source": 0, "formulas_anki": 0}
     all_formulas: set[str] = set()
     try:
@@ -120,6 +121,8 @@ def main() -> int:
             counts["cards"] += 1
             counts["formulas_source"] += len(scan(source).math)
             counts["formulas_anki"] += len(formulas)
+            if len(formulas) < len(scan(source).math):
+                short[rel] = len(scan(source).math) - len(formulas)
             all_formulas.update(formulas)
             missing = {w for w in source_words(source) if w not in text}
             if missing:
@@ -146,6 +149,8 @@ def main() -> int:
         print(f"distinct formulas typeset by MathJax 3.2.2: {len(all_formulas)}; rejected: {len(rejected)}")
         for v in rejected[:10]:
             print(f"  {v}")
+    for rel, n in sorted(short.items()):
+        print(f"  {made[rel].name}: {n} formula(s) not received")
     print(f"cards with source words not visible: {len(lost)}")
     for rel, words in sorted(lost.items())[:10]:
         print(f"  {made[rel].name}: {sorted(words)[:8]}")

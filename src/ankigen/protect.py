@@ -204,6 +204,7 @@ def _nest_lists(source: str) -> str:
     fence_shift = 0
     prev_blank = True
     prev_paragraph = False  # the previous line is paragraph text outside any list
+    later_block = False  # a blank line since the last item line: the item has a block after its first
     for line in source.split("\n"):
         if fence:
             out.append(_shift(line, fence_shift))
@@ -219,6 +220,7 @@ def _nest_lists(source: str) -> str:
         if not line.strip():
             out.append(line)
             prev_blank = True
+            later_block = bool(stack)
             continue
         expanded = line.expandtabs(4)
         col = len(expanded) - len(expanded.lstrip(" "))
@@ -232,8 +234,11 @@ def _nest_lists(source: str) -> str:
             depth = len(stack)
             content = len(m.group(0)) if m.group(3) and len(m.group(3)) <= 4 else col + len(m.group(2)) + 1
             stack.append(content)
-            if depth == 0 and prev_paragraph and not prev_blank:
-                out.append("")  # GitHub starts a list right under a paragraph line; Python-Markdown needs a blank
+            if not prev_blank and ((depth == 0 and prev_paragraph) or later_block):
+                # GitHub starts a list (or the next item) right under a paragraph line; Python-Markdown needs a
+                # blank line there, and inside an item only its first paragraph may be followed by an item
+                out.append("")
+            later_block = False
             new = "    " * depth + _PAREN_MARKER_RE.sub(r"\1.", expanded.lstrip(" "), count=1)
             shift = 4 * depth - col
         elif stack:
