@@ -464,7 +464,7 @@ def disaggregated_serving() -> None:
     box(ax, 4.3, 1.35, 1.0, 0.6, "tokens", GREY_FILL, FS_SMALL)
     polyline(ax, [(1.0, 2.45), (1.15, 2.45), (1.15, 2.95), (1.3, 2.95)])
     arrow(ax, (2.2, 2.475), (2.2, 1.825), lw=2.6, color="#c92a2a")
-    label(ax, 2.3, 2.15, r"KV cache: $2L\,n_{kv}d\,b$ bytes/token", FS_SMALL, ha="left")
+    label(ax, 2.3, 2.15, "KV cache:\n" r"$2L\,n_{kv}d_{\mathrm{head}}b$ bytes/token", FS_SMALL, ha="left")
     arrow(ax, (3.1, 1.35), (3.8, 1.35))
     note = "Each pool has its own batch size, parallelism\nand GPU count; no prefill stalls decode."
     label(ax, WIDTH / 2, 0.45, note, FS_SMALL)
