@@ -205,13 +205,14 @@ def left_skew() -> None:
     a1.fill_between(x, pdf, color=BLUE, alpha=0.7, lw=0)
     a1.plot(x, pdf, color=INK, lw=1.6)
     top = pdf.max()
-    marks = [(mean, "#c92a2a", "--"), (median, INK, "-"), (mode, "#1c4e80", ":")]
-    for xv, color, ls in marks:
-        a1.axvline(xv, color=color, ls=ls, lw=1.8)
+    # each line stops below its own label, so no line crosses another one's label
+    marks = [(mean, "#c92a2a", "--", 1.15), (median, INK, "-", 1.36), (mode, "#1c4e80", ":", 1.15)]
+    for xv, color, ls, height in marks:
+        a1.vlines(xv, 0, top * height, color=color, ls=ls, lw=1.8)
     a1.text(mean - 1.5, top * 1.25, f"mean {mean:.1f}", ha="right", va="center", fontsize=FS_SMALL, color="#c92a2a")
-    a1.text(median, top * 1.08, f"median {median:.0f}", ha="center", va="bottom", fontsize=FS_SMALL)
+    a1.text(median, top * 1.38, f"median {median:.0f}", ha="center", va="bottom", fontsize=FS_SMALL)
     a1.text(mode + 1.5, top * 1.25, f"mode {mode:.1f}", ha="left", va="center", fontsize=FS_SMALL, color="#1c4e80")
-    a1.set_ylim(0, top * 1.4)
+    a1.set_ylim(0, top * 1.6)
     a1.set_xlim(-5, 100)
     a1.set_yticks([])
     a1.set_title("Typical: long left tail, mean < median < mode", fontsize=FS, loc="left")
