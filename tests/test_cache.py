@@ -197,7 +197,7 @@ def test_cache_unit_round_trips_through_its_text(project) -> None:
     again = _compile(root)
     assert all(c.formulas is None for c in again.cards)  # a build without MathJax does not load them
     assert again.cards == tuple(replace(c, formulas=None) for c in first.cards)
-    assert first.cards[0].formulas == (("x", False, 1, 6),)
+    assert first.cards[0].formulas == (("x", False, 1, 6, 0),)
     assert [d.check_tuple() for d in again.diagnostics] == [d.check_tuple() for d in first.diagnostics]
     for path in _units(root):
         with open(path, encoding="utf-8", newline="") as fh:

@@ -88,7 +88,7 @@ def _bench_formulas(root: Path) -> list[tuple[str, bool]]:
 def _formulas(root: Path) -> list[tuple[str, bool]]:
     config, _ = load_config(root, {})
     cards = compile_notes(config, Options(mathjax=False, use_cache=False)).cards
-    return sorted({(tex, bool(display)) for c in cards for tex, display, _line, _col in c.formulas or ()})
+    return sorted({(tex, bool(display)) for c in cards for tex, display, _line, _col, _field in c.formulas or ()})
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,8 @@ def code_digest() -> str:
     """A hash of ankigen's own source: a changed parser or renderer never reads entries its predecessor
     wrote, even when nobody remembered to bump a version (an editable checkout, a patched install)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("*.py"), *here.glob("*.css")]):  # the CSS sets the width lint's numbers
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -121,7 +122,7 @@ class Cache:
     root: Path | None
     render_stamp: str
     math_stamp: str = ""
-    math: dict[str, str | None] = field(default_factory=dict)
+    math: dict[str, str | float | None] = field(default_factory=dict)  # error, or width in em (None: not measured)
     math_dirty: bool = False
     problems: list[str] = field(default_factory=list)  # entries found damaged (and recompiled)
     _math_loaded: bool = False
@@ -213,7 +214,7 @@ class Cache:
             body = json.loads(unwrap((self.folder / MATH_FILE).read_text("utf-8")))
             if body.get("math_stamp") == self.math_stamp:
                 verdicts = body["verdicts"]
-                if not all(isinstance(v, str | None) for v in verdicts.values()):
+                if not all(isinstance(v, str | int | float | None) for v in verdicts.values()):
                     raise TypeError("verdict")
                 self.math = dict(verdicts)
         except FileNotFoundError:

@@ -256,8 +256,12 @@ def _files_stamp() -> str:
     return h.hexdigest()
 
 
-def checker_stamp(project_root: Path | None = None, preamble: str = "", level: str = "parse") -> str:
-    """Identifies the checker (script, MathJax bundle, preamble, level) for caching verdicts; empty when unavailable."""
+def checker_stamp(
+    project_root: Path | None = None, preamble: str = "", level: str = "parse", *, measure: bool = False
+) -> str:
+    """Identifies the checker (script, MathJax bundle, preamble, level, whether widths are measured) for caching
+    verdicts; empty when unavailable."""
     if isinstance(find_node(), MathJaxUnavailable) or not _SCRIPT.is_file() or not BUNDLE.is_file():
         return ""
-    return hashlib.sha256(f"{_files_stamp()}\x1f{preamble}\x1f{level}".encode()).hexdigest()[:16]
+    what = f"{_files_stamp()}\x1f{preamble}\x1f{level}" + ("\x1fmeasure" if measure else "")
+    return hashlib.sha256(what.encode()).hexdigest()[:16]

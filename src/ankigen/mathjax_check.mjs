@@ -235,7 +235,8 @@ function makeAdaptor(M) {
     insertRules(node, rules) { node.children = [this.text(rules.join('\n'))]; }
     fontSize() { return 0; }
     fontFamily() { return ''; }
-    nodeSize() { return [0, 0]; }
+    // text MathJax's fonts lack is measured by the browser; here, at an average advance of 0.6 em a character (nodeSize is in em)
+    nodeSize(node) { return [[...this.textContent(node)].length * 0.6, 1]; }
     nodeBBox() { return { left: 0, right: 0, top: 0, bottom: 0 }; }
   }
   return new Adaptor();
@@ -381,15 +382,29 @@ class Checker {
     return `Math input error: ${messageOf(err)}`;
   }
 
+  width(item) {
+    try {
+      return Math.round(this.output.getBBox(item, this.document).w * 1000) / 1000;
+    } catch {
+      return null;
+    }
+  }
+
   async check(tex, display, level, measure) {
     let error = await this.compileAsync(tex, display);
     let width = null;
     const item = this.item;
     if (error === null && measure) {
-      try {
-        width = Math.round(this.output.getBBox(item, this.document).w * 1000) / 1000;
-      } catch (err) {
-        error = `Math output error: ${messageOf(err)}`;
+      // The metrics alone; a few formulas (`\mathbb 1`) need the whole output built first. A width that
+      // cannot be had is no error (the typeset level says whether the output can be built).
+      width = this.width(item);
+      if (width === null) {
+        try {
+          item.convert(this.document, this.STATE.LAST);
+          width = this.width(item);
+        } catch {
+          width = null;
+        }
       }
     }
     if (error === null && level === 'typeset') {

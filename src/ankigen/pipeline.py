@@ -35,10 +35,10 @@ from ankigen.discover import (
 )
 from ankigen.identity import Identity, resolve, separate_deck_note
 from ankigen.ids import note_guid
+from ankigen.layout import FIELDS, formula_problems
 from ankigen.lock import LOCK_FILE, Lock, Plan, format_lock, parse_lock, plan, record_times, report_lines
 from ankigen.macros import NO_MACROS, Macros, load_preamble
-from ankigen.mathjax import MathJaxUnavailable, checker_stamp
-from ankigen.mathjax import validate as validate_math
+from ankigen.mathjax import MathJaxUnavailable, check_formulas, checker_stamp
 from ankigen.model import Card, MediaFile, MediaRef, NoteKind, SourceFile, Span
 from ankigen.notetypes import NOTE_TYPES, css
 from ankigen.outputs import output_problem
@@ -455,7 +455,7 @@ def compile_notes(config: Config, options: Options = Options()) -> Compiled:
 
 
 def _open_cache(config: Config, options: Options, macros: Macros = NO_MACROS) -> Cache:
-    math_stamp = checker_stamp() if options.mathjax else ""
+    math_stamp = checker_stamp(measure=True) if options.mathjax else ""
     return Cache(config.root, renderer_stamp(macros.digest), math_stamp)
 
 
@@ -473,18 +473,19 @@ def math_diagnostics(
     prune: bool = False,
     started: Callable[[int], None] | None = None,
 ) -> tuple[list[Diagnostic], str]:
-    """Every formula typeset by the real MathJax that Anki uses (``E303`` for each it rejects).
+    """Every formula typeset by the real MathJax that Anki uses (``E303`` for each it rejects), and measured
+    (``W310``/``W311`` for each wider than a phone column, see ``layout``).
 
-    Returns the diagnostics, and why MathJax was skipped (no node can run; else empty). Verdicts are
-    cached per formula; with ``prune`` (a full build) verdicts of formulas that are gone are forgotten.
-    ``started`` is told how many formulas MathJax is about to check (those without a cached verdict).
+    Returns the diagnostics, and why MathJax was skipped (no node can run; else empty). Verdicts (the error,
+    or the width in em) are cached per formula; with ``prune`` (a full build) verdicts of formulas that are gone
+    are forgotten. ``started`` is told how many formulas MathJax is about to check (those without a cached verdict).
     """
-    places: dict[tuple[str, bool], list[Span]] = {}
+    places: dict[tuple[str, bool], list[tuple[Span, int]]] = {}
     for card in cards:
         assert card.formulas is not None, "units are loaded with their formulas when MathJax runs"
-        for tex, display, line, col in card.formulas:
-            places.setdefault((tex, bool(display)), []).append(Span(card.span.path, line, col))
-    verdicts: dict[tuple[str, bool], str | None] = {}
+        for tex, display, line, col, field in card.formulas:
+            places.setdefault((tex, bool(display)), []).append((Span(card.span.path, line, col), field))
+    verdicts: dict[tuple[str, bool], str | float | None] = {}
     keys: dict[tuple[str, bool], str] = {}
     use_cache = cache is not None and bool(cache.math_stamp)
     if cache is not None and use_cache:
@@ -498,10 +499,10 @@ def math_diagnostics(
         if started is not None:
             started(len(todo))
         node_cache = cache.folder / "node" if cache is not None and cache.folder is not None else None
-        results = validate_math(todo, config.root, cache_dir=node_cache)
+        results = check_formulas(todo, measure=True, cache_dir=node_cache)
         if isinstance(results, MathJaxUnavailable):
             return [], results.reason
-        verdicts.update(zip(todo, results, strict=True))
+        verdicts.update((f, v.error if v.error is not None else v.width) for f, v in zip(todo, results, strict=True))
         if cache is not None and use_cache:
             for formula in todo:
                 cache.math[keys[formula]] = verdicts[formula]
@@ -509,19 +510,25 @@ def math_diagnostics(
     if cache is not None and use_cache and prune:
         cache.prune_math(set(keys.values()))
     out = []
+    widths: dict[tuple[str, bool], float | None] = {}
     for formula, where in places.items():
-        message = verdicts[formula]
-        if message is None:
+        verdict = verdicts[formula]
+        if not isinstance(verdict, str):
+            widths[formula] = verdict
             continue
-        for span in where:
+        for span, _field in where:
             out.append(
                 diag(
                     "E303",
                     span,
-                    f"MathJax cannot typeset this formula: {message}",
+                    f"MathJax cannot typeset this formula: {verdict}",
                     help="Anki would show a red error box; fix the LaTeX",
                 )
             )
+    measured = (
+        (tex, display, FIELDS[field], span) for (tex, display), where in places.items() for span, field in where
+    )
+    out.extend(formula_problems(measured, widths))
     return out, ""
 
 

@@ -127,6 +127,11 @@ def _code_blocks(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
+def code_blocks(text: str) -> list[tuple[int, int]]:
+    """Offsets ``(start, end)`` of the fenced and indented code blocks of a field's source (fences included)."""
+    return _code_blocks(text)
+
+
 def mask(text: str) -> str:
     """``text`` with code, comments, tags, URLs and image alt text blanked out (offsets kept)."""
     if not any(c in text for c in "`<~ \t]h["):

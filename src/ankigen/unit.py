@@ -17,15 +17,17 @@ from typing import Any
 
 from ankigen import check as rules
 from ankigen.diagnostics import Diagnostic
+from ankigen.layout import code_and_table_problems
 from ankigen.macros import NO_MACROS, Macros
 from ankigen.model import Card, MediaRef, NoteKind, SourceFile, Span, Text
 from ankigen.parse import parse_file
 from ankigen.render import FieldRenderer, brace_problem, converter_renderer, render_card, scan_math
 from ankigen.textcheck import control_chars_in
 
-#: a formula as MathJax will see it, display or inline, and the line and column where it starts (in the
-#: card's file); plain tuples, as a warm build loads tens of thousands of them
-Formula = tuple[str, bool, int, int]
+#: a formula as MathJax will see it, display or inline, the line and column where it starts (in the card's
+#: file) and the field it is in (an index into ``CardInfo.html``: front, back, extra, context); plain tuples,
+#: as a warm build loads tens of thousands of them
+Formula = tuple[str, bool, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,7 @@ class FileUnit:
 _CLOZE_OPEN_RE = re.compile(r"\{\{c\d+::")
 
 
-def formulas_of(text: Text, macros: Macros = NO_MACROS) -> list[Formula]:
+def formulas_of(text: Text, macros: Macros = NO_MACROS, field: int = 0) -> list[Formula]:
     """The formulas of a field, as Anki hands them to MathJax; those already reported as broken are left out."""
     out = []
     spans, _unclosed = scan_math(text.value)
@@ -77,7 +79,7 @@ def formulas_of(text: Text, macros: Macros = NO_MACROS) -> list[Formula]:
             continue  # E106 or E302 already explains this formula
         tex = macros.prepend(tex)  # as the card carries it
         at = text.origin.span(text.value, m.start)
-        out.append((tex, m.display, at.line, at.col))
+        out.append((tex, m.display, at.line, at.col, field))
     return out
 
 
@@ -100,8 +102,8 @@ def card_info(card: Card, render: FieldRenderer | None = None, macros: Macros = 
         rc, found = render_card(card, render)
         html = (rc.front_html, rc.back_html, rc.extra_html, rc.context_html)
         media = rc.media
-        formulas = tuple(f for t in texts if t is not None for f in formulas_of(t, macros))
-        problems = (*found, *rules.run_rendered_rules([rc]))
+        formulas = tuple(f for n, t in enumerate(texts) if t is not None for f in formulas_of(t, macros, n))
+        problems = (*found, *rules.run_rendered_rules([rc]), *code_and_table_problems(card))
     return CardInfo(
         id=card.id,
         kind=card.kind,
@@ -227,7 +229,7 @@ _KINDS = {k.value: k for k in NoteKind}
 
 def _formulas(raw: list[Any]) -> tuple[Formula, ...]:
     out = tuple(map(tuple, raw))
-    if not all(len(f) == 4 and isinstance(f[0], str) for f in out):
+    if not all(len(f) == 5 and isinstance(f[0], str) for f in out):
         raise ValueError("formula")
     return out
 

@@ -1,0 +1,370 @@
+"""The width lint: what would not fit in a phone's card column (W310-W313).
+
+Most reviewing happens on phones, where AnkiDroid's card column is about 352 px wide and scrollbars are hidden.
+This stage works out, for each card, what would be wider than that column:
+
+- a display formula (W310) or an inline formula (W311, it cannot wrap), from its width in em as MathJax itself
+  lays it out (measured in the MathJax pass the build already runs, see ``mathjax.check_formulas``);
+- a code block (W312), from its longest line and the monospace advance at the code font size;
+- a table (W313), from its shape: its columns, the longest word that cannot wrap in each, and the cell padding.
+
+Every number of the layout (font sizes, the card's padding, the code box's and table cells' padding) is read
+from the note type's CSS, the one place that sets them (``notetype.css``), so that the lint follows the CSS.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from ankigen.diagnostics import Diagnostic, diag
+from ankigen.model import Card, Span, Text
+from ankigen.scan import code_blocks, scan
+
+__all__ = [
+    "COLUMN_PX",
+    "FIELDS",
+    "Layout",
+    "code_and_table_problems",
+    "formula_problems",
+    "layout",
+]
+
+#: AnkiDroid's card column on a typical phone (a 360 px screen less the reviewer's 4 px margins)
+COLUMN_PX = 352.0
+#: the fields of a card, in the order ``unit.CardInfo.html`` holds them, with the CSS class each is shown in
+FIELDS = ("front", "back", "extra", "context")
+_FIELD_CLASS = {"front": ".ag-question", "back": ".ag-answer", "extra": ".ag-extra", "context": ".ag-context"}
+_FIELD_NAMES = {"front": "question", "back": "answer", "extra": "extra", "context": "context"}
+#: MathJax scales its output so that its x-height matches the surrounding text's (``matchFontHeight``): 1.195
+#: for Roboto (Android's font), Arial/Helvetica and Liberation Sans alike (measured in Chromium; the calibration
+#: test in tests/e2e/test_browser.py checks it)
+MATHJAX_SCALE = 1.2
+#: a monospace font's advance (Menlo, DejaVu/Liberation Mono, Roboto Mono: 0.60 em; Consolas 0.55 em)
+MONO_ADVANCE_EM = 0.602
+#: an average letter of the card's sans-serif fonts (Roboto, Helvetica, Arial: 0.50 to 0.56 em for text)
+SANS_ADVANCE_EM = 0.56
+#: bold table headers are wider
+BOLD_FACTOR = 1.08
+#: code may scroll sideways inside its box (the box shows an edge shadow); a line longer than this many
+#: columns makes the reader swipe back and forth on every line, and is reported
+CODE_COLUMNS = 2.0
+#: the media query of the note type's CSS that applies on phones
+_PHONE_MEDIA = "(max-width: 480px)"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The numbers of the note type's CSS that decide what fits, in px."""
+
+    font_px: float  # the card's font size
+    column_px: float  # room for content in the phone column: COLUMN_PX less the card's left and right padding
+    field_scale: Mapping[str, float]  # font size of each field relative to the card's
+    code_scale: float  # code box font size relative to its field's
+    code_scale_extra: float
+    code_pad_em: float  # the code box's left + right padding, in its own em
+    table_scale: float  # table font size relative to its field's (on a phone)
+    cell_pad_em: float  # a cell's left + right padding, in the table's em
+    cell_min_em: float  # a cell's min-width (content box), in the table's em
+    list_indent_em: float  # a list's left padding, in its field's em
+
+    def field_px(self, field: str) -> float:
+        return self.font_px * self.field_scale.get(field, 1.0)
+
+    def code_px(self, field: str) -> float:
+        return self.field_px(field) * (self.code_scale_extra if field == "extra" else self.code_scale)
+
+
+# ------------------------------------------------------------------------------------------ the CSS numbers
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_MEDIA = re.compile(r"@media\s*([^{]+?)\s*\{((?:[^{}]*\{[^{}]*\})*)\s*\}")
+
+
+def _rules(css: str) -> dict[tuple[str, str], dict[str, str]]:
+    """(media, selector) -> declarations, for the plain rules of ``css`` and of its ``@media`` blocks."""
+    css = _COMMENT.sub("", css)
+    out: dict[tuple[str, str], dict[str, str]] = {}
+
+    def add(media: str, block: str) -> None:
+        for m in _RULE.finditer(block):
+            decls = {}
+            for decl in m.group(2).split(";"):
+                name, _, value = decl.partition(":")
+                if value.strip():
+                    decls[name.strip().lower()] = value.strip()
+            for selector in m.group(1).split(","):
+                key = (media, " ".join(selector.split()))
+                out.setdefault(key, {}).update(decls)
+
+    for m in _MEDIA.finditer(css):
+        add(" ".join(m.group(1).split()), m.group(2))
+    add("", _MEDIA.sub("", css))
+    return out
+
+
+def _length(value: str, unit: str) -> float:
+    m = re.fullmatch(rf"(-?\d*\.?\d+){unit}", value.strip())
+    if m is None:
+        raise ValueError(f"expected a length in {unit}, got {value!r}")
+    return float(m.group(1))
+
+
+def _horizontal(padding: str) -> float:
+    """Left + right of a ``padding`` shorthand, in em."""
+    parts = padding.split()
+    right = parts[1] if len(parts) > 1 else parts[0]
+    left = parts[3] if len(parts) > 3 else right
+    return _length(right, "em") + _length(left, "em")
+
+
+def _get(rules: Mapping[tuple[str, str], Mapping[str, str]], selector: str, prop: str, media: str = "") -> str:
+    for key in ((media, selector), ("", selector)):
+        value = rules.get(key, {}).get(prop)
+        if value is not None:
+            return value
+    raise ValueError(f"the note type's CSS sets no {prop} for {selector!r}")
+
+
+def layout_from_css(css: str) -> Layout:
+    """The layout numbers of a note type CSS (raises ValueError when one is missing)."""
+    r = _rules(css)
+    font_px = _length(_get(r, ".card", "font-size"), "px")
+    card_pad = _horizontal(_get(r, ".card", "padding"))
+    scales = {}
+    for field, selector in _FIELD_CLASS.items():
+        try:
+            scales[field] = _length(_get(r, selector, "font-size"), "em")
+        except ValueError:
+            scales[field] = 1.0
+    return Layout(
+        font_px=font_px,
+        column_px=COLUMN_PX - card_pad * font_px,
+        field_scale=scales,
+        code_scale=_length(_get(r, ".highlight pre", "font-size"), "em"),
+        code_scale_extra=_length(_get(r, ".ag-extra .highlight pre", "font-size"), "em"),
+        code_pad_em=_horizontal(_get(r, ".highlight pre", "padding")),
+        table_scale=_length(_get(r, "table", "font-size", _PHONE_MEDIA), "em"),
+        cell_pad_em=_horizontal(_get(r, "td", "padding", _PHONE_MEDIA)),
+        cell_min_em=_length(_get(r, "td", "min-width"), "em"),
+        list_indent_em=_length(_get(r, "ul", "padding-left"), "em"),
+    )
+
+
+@cache
+def layout() -> Layout:
+    """The layout of the note types ankigen writes."""
+    from ankigen.notetypes import css
+
+    return layout_from_css(css())
+
+
+# ----------------------------------------------------------------------------------------------- formulas
+def formula_problems(
+    places: Iterable[tuple[str, bool, str, Span]], widths: Mapping[tuple[str, bool], float | None]
+) -> list[Diagnostic]:
+    """W310/W311 for each formula ``(tex, display, field, where)`` whose MathJax width (em) overflows."""
+    lay = layout()
+    out = []
+    for tex, display, field, where in places:
+        em = widths.get((tex, display))
+        if em is None:
+            continue
+        px = em * MATHJAX_SCALE * lay.field_px(field)
+        room = lay.column_px
+        if px <= room:
+            continue
+        what = _FIELD_NAMES.get(field, field)
+        if display:
+            out.append(
+                diag(
+                    "W310",
+                    where,
+                    f"display formula in the {what} is wider than a phone column: measured {px:.0f} px, "
+                    f"column {room:.0f} px",
+                    help="fix: break it into lines with aligned/gathered (\\\\ between lines), split it into two "
+                    "formulas, or move the long form to the extra",
+                )
+            )
+        else:
+            out.append(
+                diag(
+                    "W311",
+                    where,
+                    f"inline formula in the {what} is wider than a phone column and cannot wrap: measured "
+                    f"{px:.0f} px, column {room:.0f} px",
+                    help="fix: make it a display formula broken with aligned/gathered, or split it into shorter "
+                    "inline formulas joined by words",
+                )
+            )
+    return out
+
+
+# ------------------------------------------------------------------------------------------- code, tables
+def _cells(text: str) -> int:
+    """Character cells of a line of code (tabs to 8, wide East Asian characters count twice)."""
+    text = text.expandtabs(8)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})")
+
+
+def _code_problems(text: Text, field: str, lay: Layout) -> Iterator[Diagnostic]:
+    value = text.value
+    code_px = lay.code_px(field)
+    room = lay.column_px - lay.code_pad_em * code_px
+    limit = CODE_COLUMNS * room
+    for start, end in code_blocks(value):
+        lines = value[start:end].split("\n")
+        offsets = []
+        at = start
+        for line in lines:
+            offsets.append(at)
+            at += len(line) + 1
+        fenced = bool(_FENCE.match(lines[0]))
+        indent = 0
+        if fenced:
+            indent = len(lines[0]) - len(lines[0].lstrip())
+            body = list(zip(lines[1:], offsets[1:], strict=True))
+            if body and _FENCE.fullmatch(body[-1][0].rstrip()):
+                body = body[:-1]
+        else:
+            indent = 4
+            body = list(zip(lines, offsets, strict=True))
+        best = None
+        for line, offset in body:
+            width = _cells(line[min(indent, len(line) - len(line.lstrip())) :].rstrip()) * MONO_ADVANCE_EM * code_px
+            if best is None or width > best[0]:
+                best = (width, offset, line)
+        if best is None or best[0] <= limit:
+            continue
+        width, offset, line = best
+        chars = int(limit / (MONO_ADVANCE_EM * code_px))
+        yield diag(
+            "W312",
+            text.origin.span(value, offset),
+            f"code line in the {_FIELD_NAMES.get(field, field)} is too long for a phone: measured {width:.0f} px, "
+            f"column {room:.0f} px (code scrolls sideways, but not past {CODE_COLUMNS:g} columns, "
+            f"about {chars} characters)",
+            help="fix: break the line (wrap arguments, name an intermediate value), or move the code to the extra",
+        )
+
+
+_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_WORD = re.compile(r"\S+")
+_MARKUP = re.compile(r"(\*\*|__|[*_`])")
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?|\\.")
+_TEX_WIDE = re.compile(r"\\(?:[dt]?frac|binom)\s*")
+
+
+def _split_row(line: str) -> list[str]:
+    row = line.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    cells, cur, depth = [], [], 0
+    i = 0
+    while i < len(row):
+        c = row[i]
+        if c == "\\" and i + 1 < len(row):
+            cur.append(row[i : i + 2])
+            i += 2
+            continue
+        if c == "|" and depth == 0:
+            cells.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    cells.append("".join(cur))
+    return cells
+
+
+def _math_em(tex: str) -> float:
+    """A rough width in em of an inline formula in a cell: its visible characters (a fraction shows the wider of
+    its two parts, so halve what follows ``\\frac``); MathJax is not needed, so this runs without it."""
+    tex = tex.replace("\\left", "").replace("\\right", "")
+    frac = bool(_TEX_WIDE.search(tex))
+    visible = _TEX_COMMAND.sub("x", _TEX_WIDE.sub("", tex))
+    visible = re.sub(r"[{}^_\s&]", "", visible)
+    n = len(visible)
+    return 0.55 * MATHJAX_SCALE * (n * 0.6 if frac else n)
+
+
+def _cell_em(cell: str) -> float:
+    """The widest thing in a cell that cannot wrap, in the table's em: a word, or an inline formula."""
+    spans = scan(cell).math
+    widest = 0.0
+    plain = []
+    at = 0
+    for m in spans:
+        plain.append(cell[at : m.start])
+        widest = max(widest, _math_em(cell[m.body_start : m.body_end]))
+        at = m.end
+    plain.append(cell[at:])
+    words = _MARKUP.sub("", " ".join(plain))
+    for word in _WORD.findall(words):
+        widest = max(widest, len(word) * SANS_ADVANCE_EM)
+    return widest
+
+
+def _table_problems(text: Text, field: str, lay: Layout) -> Iterator[Diagnostic]:
+    value = text.value
+    masked = scan(value).masked if "|" in value else ""
+    lines = value.split("\n")
+    offsets = []
+    at = 0
+    for line in lines:
+        offsets.append(at)
+        at += len(line) + 1
+    i = 1
+    while i < len(lines):
+        if "|" in lines[i - 1] and _TABLE_SEP.match(masked[offsets[i] : offsets[i] + len(lines[i])] or " "):
+            head = i - 1
+            end = i + 1
+            while end < len(lines) and "|" in lines[end] and lines[end].strip():
+                end += 1
+            rows = [_split_row(lines[head])] + [_split_row(lines[k]) for k in range(i + 1, end)]
+            columns = max(len(r) for r in rows)
+            table_px = lay.field_px(field) * lay.table_scale
+            total = 1.0  # the outer border
+            for col in range(columns):
+                widest = 0.0
+                for n, row in enumerate(rows):
+                    if col < len(row):
+                        em = _cell_em(row[col]) * (BOLD_FACTOR if n == 0 else 1.0)
+                        widest = max(widest, em)
+                total += (max(widest, lay.cell_min_em) + lay.cell_pad_em) * table_px + 1
+            room = lay.column_px
+            if total > room:
+                yield diag(
+                    "W313",
+                    text.origin.span(value, offsets[head]),
+                    f"table in the {_FIELD_NAMES.get(field, field)} is wider than a phone column: "
+                    f"{columns} columns, measured {total:.0f} px, column {room:.0f} px",
+                    help="fix: fewer columns (split the table, or turn it into a list), shorter words or formulas "
+                    "in the widest column, or move the table to the extra",
+                )
+            i = end + 1
+            continue
+        i += 1
+
+
+def code_and_table_problems(card: Card) -> list[Diagnostic]:
+    """W312 and W313 for one card, from its Markdown source (no MathJax needed)."""
+    lay = layout()
+    out: list[Diagnostic] = []
+    texts: Sequence[Text | None] = (card.front, card.back, card.extra, card.context)
+    for field, text in zip(FIELDS, texts, strict=True):
+        if text is None or not text.value:
+            continue
+        if "```" in text.value or "~~~" in text.value or "    " in text.value or "\t" in text.value:
+            out.extend(_code_problems(text, field, lay))
+        if "|" in text.value and "-" in text.value:
+            out.extend(_table_problems(text, field, lay))
+    return out
