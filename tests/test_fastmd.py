@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from markdown.inlinepatterns import InlineProcessor
 from ankigen import fastmd
 from ankigen.config import load_config
 from ankigen.pipeline import parse_all
-from ankigen.render import new_converter, render_markdown
+from ankigen.render import EXTENSIONS, EXTENSION_CONFIGS, new_converter, render_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -92,3 +93,76 @@ def test_fastmd_install_keeps_the_inline_processor_in_its_place() -> None:
     fast.treeprocessors._sort()
     assert [i.name for i in fast.treeprocessors._priority] == [i.name for i in plain.treeprocessors._priority]
     assert isinstance(fast.treeprocessors["inline"], fastmd.SkippingInlineProcessor)
+
+
+_FENCE_RE = re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE)
+
+
+def _code_fields() -> list[str]:
+    """Every field of the flagship and of a benchmark deck that holds a code block, and variants of the
+    blocks' options (line numbers, highlighted lines, titles, unknown languages, indented code)."""
+    config, _ = load_config(REPO, {})
+    cards = parse_all(config)[0]
+    texts = [t.value for c in cards for t in (c.front, c.back, c.extra, c.context) if t is not None]
+    rng = random.Random(3)
+    texts += [bench.card(i, rng) for i in range(700)]
+    fields = [t for t in texts if _FENCE_RE.search(t)]
+    variants = [
+        '```python linenums="1"\nx = 1\ny = 2\n```',
+        '```python hl_lines="2"\nx = 1\ny = 2\n```',
+        '```python title="a.py"\nx = 1\n```',
+        "```nosuchlanguage\nx = 1\n```",
+        "```\nplain <b> & text\n```",
+        "Some text:\n\n    indented = 'code'\n    print(indented)\n",
+        "```python\nx = 1\n```\n\n```bash\necho $HOME\n```\n\n```python\nx = 1\n```",
+    ]
+    return fields + variants
+
+
+def test_cached_highlighting_gives_byte_identical_html() -> None:
+    assert fastmd.cached_highlight() is not None, "the pinned pymdown-extensions is the one analysed"
+    uncached = fastmd.install(markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS),
+                              highlight=False)  # fmt: skip
+    cached = new_converter()
+    fields = _code_fields()
+    flagship_blocks = sum(len(_FENCE_RE.findall(t)) // 2 for t in fields)
+    assert len(fields) > 150 and flagship_blocks > 150
+    for text in fields:
+        for inline in (False, True):
+            html = render_markdown(cached, text, inline=inline)
+            assert html == render_markdown(uncached, text, inline=inline), text
+    used = fastmd.cached_highlight()
+    assert used is not None and 1 <= len(used.formatters) < 10 and 1 <= len(used.lexers) < 40  # type: ignore[attr-defined]
+
+
+def test_cached_highlighting_builds_one_formatter_per_set_of_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pymdownx import highlight as hl
+
+    built: list[object] = []
+    original = hl.BlockHtmlFormatter.__init__
+
+    def counting(self: object, **options: object) -> None:
+        built.append(options.get("cssclass"))
+        original(self, **options)
+
+    monkeypatch.setattr(hl.BlockHtmlFormatter, "__init__", counting)
+    cls = fastmd.cached_highlight()
+    assert cls is not None
+    formatters: dict[object, object] = cls.formatters  # type: ignore[attr-defined]
+    saved = dict(formatters)
+    formatters.clear()
+    blocks = ["```python\nx = %d\n```" % i for i in range(20)] + ["```bash\necho %d\n```" % i for i in range(20)]
+    try:
+        md = new_converter()
+        for text in blocks:
+            render_markdown(md, text)
+        assert len(built) == 1  # the same options for both languages: one formatter
+    finally:
+        formatters.clear()
+        formatters.update(saved)
+    plain = fastmd.install(markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS),
+                           highlight=False)  # fmt: skip
+    built.clear()
+    for text in blocks:
+        render_markdown(plain, text)
+    assert len(built) == len(blocks)  # without the cache, one per block (so the count above can fail)

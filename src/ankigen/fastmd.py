@@ -10,12 +10,18 @@ Each trigger set is tied to the pattern's regular expression as published by the
 analysed (by hash): when a pattern's expression differs (another Markdown or pymdown-extensions version, or
 an extension we do not know), that pattern is always tried, as Python-Markdown would. ``tests/test_fastmd.py``
 renders a corpus with and without the speed-up and requires identical HTML.
+
+Code blocks: pymdown-extensions' highlighter looks up a Pygments lexer and builds a new ``HtmlFormatter`` (whose
+style table alone costs as much as highlighting a short block) for every block. ``CachedHighlight`` keeps one lexer
+per language and options and one formatter per set of options; both are stateless between uses, so the HTML is
+the same byte for byte (``tests/test_fastmd.py`` compares every code block of the flagship and benchmark decks).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -132,9 +138,92 @@ def convert(md: markdown.Markdown, text: str) -> str:
     return str(md.convert(text))
 
 
-def install(md: markdown.Markdown) -> markdown.Markdown:
+# ------------------------------------------------------------------------------------------- code blocks
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
+
+
+def _cached_factory(cls: type, cache: dict[Any, Any]) -> Callable[..., Any]:
+    """``cls(**options)``, built once per distinct set of options."""
+
+    def make(**options: Any) -> Any:
+        key = _frozen(options)
+        made = cache.get(key)
+        if made is None:
+            made = cache[key] = cls(**options)
+        return made
+
+    return make
+
+
+def _highlighter() -> type | None:
+    """``pymdownx.highlight.Highlight`` with cached lexers and formatters, or None where its code is not the
+    one we analysed (it must build its formatters through these two module names and guess no language)."""
+    try:
+        from pymdownx import highlight as hl
+    except ImportError:  # pragma: no cover - a dependency of ankigen
+        return None
+    method = getattr(getattr(hl, "Highlight", None), "highlight", None)
+    code = getattr(method, "__code__", None)
+    needed = ("InlineHtmlFormatter", "BlockHtmlFormatter")
+    if code is None or not all(name in code.co_names and hasattr(hl, name) for name in needed):
+        return None
+    formatters: dict[Any, Any] = {}
+    scope = dict(vars(hl))
+    for name in needed:
+        scope[name] = _cached_factory(getattr(hl, name), formatters)
+    # the very code of ``Highlight.highlight``, reading the two formatter names from a scope of its own
+    highlight = types.FunctionType(code, scope, method.__name__, method.__defaults__, method.__closure__)
+    lexers: dict[Any, Any] = {}
+
+    def get_lexer(self: Any, src: str, language: str, inline: bool, stripnl: bool) -> Any:
+        if self.guess_lang is not False:  # the lexer may depend on the code itself
+            return hl.Highlight.get_lexer(self, src, language, inline, stripnl)
+        key = (language, inline, stripnl, self.default_lang, _frozen(self.extend_pygments_lang))
+        found = lexers.get(key)
+        if found is None:
+            found = lexers[key] = hl.Highlight.get_lexer(self, src, language, inline, stripnl)
+        return found
+
+    members = {"highlight": highlight, "get_lexer": get_lexer, "formatters": formatters, "lexers": lexers}
+    return type("CachedHighlight", (hl.Highlight,), members)
+
+
+_CACHED_HIGHLIGHT: list[type | None] = []
+
+
+def cached_highlight() -> type | None:
+    """The ``CachedHighlight`` class (one per process, so its caches are shared), None if unavailable."""
+    if not _CACHED_HIGHLIGHT:
+        _CACHED_HIGHLIGHT.append(_highlighter())
+    return _CACHED_HIGHLIGHT[0]
+
+
+def _install_highlight(md: markdown.Markdown) -> None:
+    cls = cached_highlight()
+    if cls is None:
+        return
+    for ext in md.registeredExtensions:
+        if hasattr(ext, "get_pymdownx_highlighter"):
+            ext.get_pymdownx_highlighter = lambda: cls  # fenced blocks (superfences asks on every run)
+    indented = md.treeprocessors["indent-highlight"] if "indent-highlight" in md.treeprocessors else None
+    run = getattr(type(indented), "run", None)
+    code = getattr(run, "__code__", None)
+    if indented is not None and code is not None and "Highlight" in code.co_names:
+        scope = {**run.__globals__, "Highlight": cls}
+        indented.run = types.MethodType(types.FunctionType(code, scope, run.__name__, run.__defaults__), indented)
+
+
+def install(md: markdown.Markdown, *, highlight: bool = True) -> markdown.Markdown:
     """Swap ``md``'s inline processor for the skipping one (same name and priority), and offer
-    ``plain_paragraph`` when every inline pattern is one we analysed."""
+    ``plain_paragraph`` when every inline pattern is one we analysed; with ``highlight``, code blocks are
+    highlighted with cached lexers and formatters."""
     priority = next(item.priority for item in md.treeprocessors._priority if item.name == "inline")
     md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
+    if highlight:
+        _install_highlight(md)
     return md

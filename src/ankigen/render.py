@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 
 import markdown
 
@@ -66,6 +67,7 @@ def _balanced(body: str) -> bool:
             return "{" not in text and "}" not in text
 
 
+@lru_cache(maxsize=4096)  # the source check and the formula list of a field ask about the same bodies
 def brace_problem(body: str) -> tuple[int, str] | None:
     """Offset and description of the first unbalanced brace in a formula body (``\\{`` ``\\}`` ignored)."""
     if _balanced(body):

@@ -71,11 +71,12 @@ def formulas_of(text: Text, macros: Macros = NO_MACROS, field: int = 0) -> list[
     """The formulas of a field, as Anki hands them to MathJax; those already reported as broken are left out."""
     out = []
     spans, _unclosed = scan_math(text.value)
+    controls = bool(spans) and control_chars_in(text.value)  # once per field: most have none
     for m in spans:
         tex = text.value[m.body_start : m.body_end]
         # a cloze inside a formula: Anki swaps the deletion for its content (or [...]) before MathJax
         tex = _CLOZE_OPEN_RE.sub("{{", tex)
-        if control_chars_in(tex) or brace_problem(tex) is not None:
+        if (controls and control_chars_in(tex)) or brace_problem(tex) is not None:
             continue  # E106 or E302 already explains this formula
         tex = macros.prepend(tex)  # as the card carries it
         at = text.origin.span(text.value, m.start)
