@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -389,6 +390,9 @@ def _elapsed(start: float) -> None:
 @click.option("--no-cache", is_flag=True, help="Render everything afresh (ignore .ankigen-cache/).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Render processes (0: one per core).")
 @click.option("--format", "fmt", type=FORMATS, default="concise", show_default=True, help="Diagnostic format.")
+@click.option(
+    "--watch", is_flag=True, help="Build, then build again on every save of a card, medium or setting (Ctrl-C stops)."
+)
 @mathjax_option
 @root_option
 @_with_output
@@ -405,10 +409,34 @@ def build(
     no_cache: bool,
     jobs: int,
     fmt: str,
+    watch: bool,
     mathjax_mode: str | None,
     root: str | None,
 ) -> None:
     """Build an .apkg from the card files (all of cards/, or PATHS)."""
+    args = (paths, output, deck_name, tags, exclude_tags, split, no_full, strict, no_lock, no_cache, jobs, fmt)
+    if not watch:
+        _build_once(*args, mathjax_mode, root)
+    _watch_builds(lambda: _build_once(*args, mathjax_mode, root), root)
+
+
+def _build_once(
+    paths: tuple[Path, ...],
+    output: str | None,
+    deck_name: str | None,
+    tags: tuple[str, ...],
+    exclude_tags: tuple[str, ...],
+    split: bool,
+    no_full: bool,
+    strict: bool,
+    no_lock: bool,
+    no_cache: bool,
+    jobs: int,
+    fmt: str,
+    mathjax_mode: str | None,
+    root: str | None,
+) -> None:
+    """One build, as ``ankigen build`` runs it; ends with ``sys.exit`` (its exit status)."""
     start = time.perf_counter()
     _check_output(output, split, no_full)
     default, problems = _config(root, deck_name=deck_name)
@@ -472,6 +500,35 @@ def build(
         _info(line)
     _elapsed(start)
     sys.exit(exit_code(result.diagnostics, strict=strict))  # 1 if the lock file could not be written
+
+
+def _watch_builds(once: Callable[[], None], root: str | None) -> None:
+    """``build --watch``: one build now and one after each batch of saves, until Ctrl-C (exit 0)."""
+    from ankigen import watch
+
+    def run(first: bool = False) -> None:
+        try:
+            once()
+        except SystemExit as done:  # a build that failed said why; the watch goes on
+            if first and done.code == EXIT_USAGE:
+                raise
+
+    run(first=True)
+    config, _problems = _config(root)
+    stop = threading.Event()
+    _info(f"Watching {shown(config.cards_dir)} and {shown(config.media_dir)} for changes (Ctrl-C to stop)")
+
+    def rebuild(changed: set[Path]) -> None:
+        _info(f"{', '.join(sorted(shown(p) for p in changed))} changed")
+        run()
+
+    try:
+        watch.run(config, stop, rebuild)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+    sys.exit(0)
 
 
 def _count(n: int, word: str) -> str:
@@ -575,6 +632,146 @@ def stats(
         if diagnostics:
             click.echo(closing_line(diagnostics, int(summary.get("totals", {}).get("files", 0))), err=True)
     sys.exit(exit_code(diagnostics))
+
+
+@cli.command()
+@paths_argument
+@_with_tags
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to serve on; another than 127.0.0.1 shows your cards to the network (to look on a real phone).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(path_type=Path),
+    help="Write the page as a static site into this folder (opens from file://) instead of serving it.",
+)
+@click.option("--no-cache", is_flag=True, help="Render everything afresh (ignore .ankigen-cache/).")
+@mathjax_option
+@root_option
+@_with_output
+def preview(
+    paths: tuple[Path, ...],
+    tags: tuple[str, ...],
+    exclude_tags: tuple[str, ...],
+    port: int,
+    host: str,
+    open_browser: bool,
+    export_dir: Path | None,
+    no_cache: bool,
+    mathjax_mode: str | None,
+    root: str | None,
+) -> None:
+    """Show every card as Anki will, in a local page that follows your edits (or --export it as a site)."""
+    from ankigen.preview.live import Session
+
+    config, problems = _config(root)
+    if problems:
+        _build_failed(problems, 0, "concise", config.root, closing=False)
+    _outside(config, paths)
+    options = pipeline.Options(paths, tags, exclude_tags, use_cache=not no_cache, mathjax_mode=mathjax_mode)
+    session = Session(config, options)
+    doc = session.rebuild()
+    assert session.result is not None
+    _usage_errors(session.result.usage_errors)
+    _skipped(session.result.mathjax_skipped)
+    if export_dir is not None:
+        _export(session, export_dir)
+    _serve(session, host, port, open_browser)
+    del doc
+
+
+def _preview_error(code: str, message: str) -> None:
+    """A preview that cannot start (E600-E609): one line on stderr, exit 2."""
+    click.echo(click.style("Error:", fg="red", bold=True) + f" {code} {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _export(session: Any, target: Path) -> None:
+    from ankigen.preview import export
+
+    result = session.result
+    config = session.config
+    if result.errors:
+        _build_failed(result.diagnostics, result.files, "concise", config.root)
+    absolute = Path(os.path.abspath(target))
+    if absolute == Path(os.path.abspath(config.root)) or any(
+        absolute.is_relative_to(d) for d in (config.cards_dir, config.media_dir)
+    ):
+        _preview_error("E601", f"cannot export into {shown(target)!r}: it is the project, or inside its cards or media")
+    why = export.export_problem(target)
+    if why:
+        _preview_error("E601", f"cannot export into {shown(target)!r}: {why}")
+    _emit(result.diagnostics, "concise", config.root, err=True)
+    _generation, doc = session.snapshot()
+    stamped = {**doc, "status": {**doc["status"], "exported": f"exported {time.strftime('%Y-%m-%d %H:%M')}"}}
+    try:
+        export.write(target, export.files(stamped, session.media_files()))
+    except OSError as exc:
+        _preview_error("E602", f"cannot write {shown(target)!r}: {exc.strerror or exc}")
+    click.echo(shown(target / "index.html"))
+    _info(f"Exported {_count(len(doc['cards']), 'card')} to {shown(target)}/ (open index.html)")
+    sys.exit(0)
+
+
+def _serve(session: Any, host: str, port: int, open_browser: bool) -> None:
+    import errno
+    import signal
+    import webbrowser
+
+    from ankigen import watch
+    from ankigen.preview.server import PreviewServer
+
+    config = session.config
+    result = session.result
+    try:
+        server = PreviewServer((host, port), session)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            _preview_error("E600", f"port {port} on {host} is in use; choose another with --port (0 picks a free one)")
+        _preview_error("E600", f"cannot serve on {host}:{port}: {exc.strerror or exc}")
+    _emit(result.diagnostics, "concise", config.root, err=True)
+    _info(_summary(closing_line(result.diagnostics, result.files), result.diagnostics))
+    click.echo(server.url)
+    sys.stdout.flush()
+    _info(f"Serving {_count(len(session.doc['cards']), 'card')} on {server.url} (Ctrl-C to stop)")
+    stop = threading.Event()
+    reported: set[str] = {d.concise() for d in result.diagnostics}
+
+    def rebuild(changed: set[Path]) -> None:
+        nonlocal reported
+        doc = session.rebuild("change")
+        new = session.result.diagnostics
+        fresh = tuple(d for d in new if d.concise() not in reported)
+        reported = {d.concise() for d in new}
+        _emit(fresh, "concise", config.root, err=True)
+        names = ", ".join(sorted(shown(p) for p in changed))
+        status = doc["status"]
+        _info(
+            f"{names} changed: build {doc['generation']} in {status['elapsed'] * 1000:.0f} ms "
+            f"({_count(status['compiled'], 'file')} compiled), {doc['errors']} errors, {doc['warnings']} warnings"
+        )
+
+    watcher = threading.Thread(target=watch.run, args=(config, stop, rebuild), name="ankigen-watch", daemon=True)
+    watcher.start()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    if open_browser:
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        _info("Stopped.")
+    finally:
+        stop.set()
+        server.stopping.set()
+        session.wake()
+        server.server_close()
+    sys.exit(0)
 
 
 @cli.command()

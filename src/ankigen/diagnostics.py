@@ -79,6 +79,9 @@ CODES: dict[str, str] = {
     "E215": "id namespace differs from the recorded one",
     "E216": "root deck differs from the recorded one",
     "W210": "identity derived from the folder name",
+    "E600": "preview cannot serve on this address",
+    "E601": "export folder refused",
+    "E602": "export could not be written",
 }
 
 

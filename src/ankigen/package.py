@@ -22,7 +22,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from ankigen.ids import deck_id
-from ankigen.model import MediaFile
+from ankigen.model import MediaFile, NoteKind
 from ankigen.notetypes import NOTE_TYPES, NoteType, css
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -44,6 +44,16 @@ class NoteSpec:
 _CLOZE_OPEN_RE = re.compile(r"\{\{c(\d+(?:,\d+)*)::")
 
 
+def card_ordinals(kind: NoteKind, fields: Sequence[str]) -> list[int]:
+    """The 1-based ordinals of the cards a note gets: 1 for a basic note; for a cloze note one per number, as Anki
+    counts them: every ``{{cN::`` opener, nested ones included, and each number of ``{{c1,2::`` (genanki's own
+    pattern stops at the first ``}}`` and misses both). A cloze text without any gets card 1."""
+    if kind is not NoteKind.CLOZE:
+        return [1]
+    ordinals = {int(n) for m in _CLOZE_OPEN_RE.finditer(fields[0]) for n in m.group(1).split(",")}
+    return sorted(n for n in ordinals if n > 0) or [1]
+
+
 class _Note(genanki.Note):  # type: ignore[misc]  # genanki has no type information
     """A genanki note without genanki's HTML sniffing: ankigen checks the HTML it renders itself (E305), and
     the sniffing only ever warns, at a tenth of the cost of writing the note."""
@@ -53,12 +63,10 @@ class _Note(genanki.Note):  # type: ignore[misc]  # genanki has no type informat
 
     @functools.cached_property
     def cards(self) -> list[genanki.Card]:
-        """One card per cloze ordinal, as Anki counts them: every ``{{cN::`` opener, nested ones included, and
-        each number of ``{{c1,2::`` (genanki's own pattern stops at the first ``}}`` and misses both)."""
+        """One card per cloze ordinal (see :func:`card_ordinals`)."""
         if self.model.model_type != genanki.Model.CLOZE:
             return super().cards  # type: ignore[no-any-return]
-        ordinals = {int(n) for m in _CLOZE_OPEN_RE.finditer(self.fields[0]) for n in m.group(1).split(",")}
-        return [genanki.Card(n - 1) for n in sorted(ordinals) if n > 0] or [genanki.Card(0)]
+        return [genanki.Card(n - 1) for n in card_ordinals(NoteKind.CLOZE, self.fields)]
 
 
 def _model(nt: NoteType, style: str) -> genanki.Model:

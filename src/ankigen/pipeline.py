@@ -329,6 +329,23 @@ def select(cards: Sequence[T], tags: Sequence[str], exclude: Sequence[str]) -> t
     return chosen, errors
 
 
+def tag_index(notes: Sequence[tuple[str, Sequence[str]]]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """For every tag and every level above it, the notes that ``--tag`` with it selects, by the rules of
+    :func:`select` (case-insensitive, a tag selects its descendants): ``{lower-case path: (path, note ids)}``.
+    ``notes`` are (id, note tags) pairs. ``select(cards, tags, exclude)`` is the union of the tags' entries
+    minus the union of the excluded ones'; the preview's tag filter relies on that."""
+    index: dict[str, tuple[str, list[str]]] = {}
+    for note, tags in notes:
+        for tag in tags:
+            levels = tag.split("::")
+            for i in range(len(levels)):
+                path = "::".join(levels[: i + 1])
+                _first, chosen = index.setdefault(path.lower(), (path, []))
+                if not chosen or chosen[-1] != note:
+                    chosen.append(note)
+    return {key: (name, tuple(dict.fromkeys(chosen))) for key, (name, chosen) in sorted(index.items())}
+
+
 # ---------------------------------------------------------------------------------------------- compile
 def compile_units(
     config: Config,
@@ -542,6 +559,24 @@ def check(config: Config, options: Options = Options()) -> BuildResult:
         c.cards,
         mathjax_skipped=c.mathjax_skipped,
         usage_errors=c.usage_errors,
+    )
+
+
+def preview(config: Config, options: Options = Options()) -> BuildResult:
+    """What ``build`` would package, without writing anything (for ``ankigen preview``): every selected card's note
+    (``mod`` 0) in build order beside its card, the media, and every diagnostic ``build`` would report."""
+    previous, lock_problems = _read_lock(config)
+    ident = resolve(config, previous)
+    c = compile_notes(ident.config, options)
+    return BuildResult(
+        sort_unique((*c.diagnostics, *ident.diagnostics, *lock_problems)),
+        c.files,
+        c.cards,
+        tuple(spec for _card, _digest, spec in c.notes),
+        c.media,
+        output=ident.config.output,
+        usage_errors=c.usage_errors,
+        mathjax_skipped=c.mathjax_skipped,
     )
 
 
