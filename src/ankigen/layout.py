@@ -22,15 +22,19 @@ from functools import cache
 
 from ankigen.diagnostics import Diagnostic, diag
 from ankigen.model import Card, Span, Text
-from ankigen.scan import code_blocks, scan
+from ankigen.scan import code_blocks, mask, scan
 
 __all__ = [
     "COLUMN_PX",
     "FIELDS",
+    "Column",
     "Layout",
-    "code_and_table_problems",
+    "TableShape",
+    "card_tables",
+    "code_problems",
     "formula_problems",
     "layout",
+    "table_problems",
 ]
 
 #: AnkiDroid's card column on a typical phone (a 360 px screen less the reviewer's 4 px margins)
@@ -45,10 +49,26 @@ _FIELD_NAMES = {"front": "question", "back": "answer", "extra": "extra", "contex
 MATHJAX_SCALE = 1.2
 #: a monospace font's advance (Menlo, DejaVu/Liberation Mono, Roboto Mono: 0.60 em; Consolas 0.55 em)
 MONO_ADVANCE_EM = 0.602
-#: an average letter of the card's sans-serif fonts (Roboto, Helvetica, Arial: 0.50 to 0.56 em for text)
+#: advance widths of the printable ASCII characters (space to ``~``) in thousandths of an em, regular and bold,
+#: of Arial and its metric twins Liberation Sans and Helvetica (the card's font stack; Roboto is a little narrower)
+_ARIAL = (
+    "278 278 355 556 556 889 667 191 333 333 389 584 278 333 278 278 556 556 556 556 556 556 556 556 556 556 278 "
+    "278 584 584 584 556 1015 667 667 722 722 667 611 778 722 278 500 667 556 833 722 778 667 778 722 667 611 722 "
+    "667 944 667 667 611 278 278 278 469 556 333 556 556 500 556 556 278 556 556 222 222 500 222 833 556 556 556 "
+    "556 333 500 278 556 500 722 500 500 500 334 260 334 584"
+)
+_ARIAL_BOLD = (
+    "278 333 474 556 556 889 722 238 333 333 389 584 278 333 278 278 556 556 556 556 556 556 556 556 556 556 333 "
+    "333 584 584 584 611 975 722 722 722 722 667 611 778 722 278 556 722 611 833 722 778 667 778 722 667 611 722 "
+    "667 944 667 667 611 333 278 333 584 556 333 556 611 556 611 556 333 611 611 278 278 556 278 889 611 611 611 "
+    "611 389 556 333 611 556 778 556 556 500 389 280 389 584"
+)
+_ADVANCE = (
+    {chr(32 + i): int(w) / 1000 for i, w in enumerate(_ARIAL.split())},
+    {chr(32 + i): int(w) / 1000 for i, w in enumerate(_ARIAL_BOLD.split())},
+)
+#: any other character: a wide East Asian one 1 em, else an average letter
 SANS_ADVANCE_EM = 0.56
-#: bold table headers are wider
-BOLD_FACTOR = 1.08
 #: code may scroll sideways inside its box (the box shows an edge shadow); a line longer than this many
 #: columns makes the reader swipe back and forth on every line, and is reported
 CODE_COLUMNS = 2.0
@@ -164,16 +184,17 @@ def layout() -> Layout:
 
 # ----------------------------------------------------------------------------------------------- formulas
 def formula_problems(
-    places: Iterable[tuple[str, bool, str, Span]], widths: Mapping[tuple[str, bool], float | None]
+    places: Iterable[tuple[str, bool, str, Span, bool]], widths: Mapping[tuple[str, bool], float | None]
 ) -> list[Diagnostic]:
-    """W310/W311 for each formula ``(tex, display, field, where)`` whose MathJax width (em) overflows."""
+    """W310/W311 for each formula ``(tex, display, field, where, in_table)`` whose MathJax width (em) overflows
+    (a formula in a table cell is at the table's smaller font)."""
     lay = layout()
     out = []
-    for tex, display, field, where in places:
+    for tex, display, field, where, in_table in places:
         em = widths.get((tex, display))
         if em is None:
             continue
-        px = em * MATHJAX_SCALE * lay.field_px(field)
+        px = em * MATHJAX_SCALE * lay.field_px(field) * (lay.table_scale if in_table else 1.0)
         room = lay.column_px
         if px <= room:
             continue
@@ -260,34 +281,41 @@ _MARKUP = re.compile(r"(\*\*|__|[*_`])")
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?|\\.")
 _TEX_WIDE = re.compile(r"\\(?:[dt]?frac|binom)\s*")
 
+#: a column of a table: the widest word in it (em of the table's font, headers counted bold), and its formulas
+#: as (line, col, estimated em): the line and column are the formula's (as ``unit.Formula`` has them), so that
+#: MathJax's width can replace the estimate when MathJax runs
+Column = tuple[float, tuple[tuple[int, int, float], ...]]
+#: a table: the line and column of its header row, the field it is in (index into ``FIELDS``), its columns
+TableShape = tuple[int, int, int, tuple[Column, ...]]
 
-def _split_row(line: str) -> list[str]:
-    row = line.strip()
-    if row.startswith("|"):
-        row = row[1:]
-    if row.endswith("|") and not row.endswith("\\|"):
-        row = row[:-1]
-    cells, cur, depth = [], [], 0
-    i = 0
-    while i < len(row):
-        c = row[i]
-        if c == "\\" and i + 1 < len(row):
-            cur.append(row[i : i + 2])
+
+def _split_row(line: str) -> list[tuple[str, int]]:
+    r"""The cells of a table row, each with its offset in ``line`` (``\|`` does not split; ``|`` in math is
+    already blanked out by the caller's masking)."""
+    cells: list[tuple[str, int]] = []
+    stripped = line.rstrip()
+    i = len(line) - len(line.lstrip())
+    if stripped[i : i + 1] == "|":
+        i += 1
+    stop = len(stripped)
+    if stop > i and stripped.endswith("|") and not stripped.endswith("\\|"):
+        stop -= 1
+    begin = i
+    while i < stop:
+        if line[i] == "\\":
             i += 2
             continue
-        if c == "|" and depth == 0:
-            cells.append("".join(cur))
-            cur = []
-        else:
-            cur.append(c)
+        if line[i] == "|":
+            cells.append((line[begin:i], begin))
+            begin = i + 1
         i += 1
-    cells.append("".join(cur))
+    cells.append((line[begin:stop], begin))
     return cells
 
 
 def _math_em(tex: str) -> float:
-    """A rough width in em of an inline formula in a cell: its visible characters (a fraction shows the wider of
-    its two parts, so halve what follows ``\\frac``); MathJax is not needed, so this runs without it."""
+    """A rough width in em of an inline formula in a cell, for when MathJax cannot measure it: its visible
+    characters (a fraction shows only the wider of its parts, so what has one counts 0.6)."""
     tex = tex.replace("\\left", "").replace("\\right", "")
     frac = bool(_TEX_WIDE.search(tex))
     visible = _TEX_COMMAND.sub("x", _TEX_WIDE.sub("", tex))
@@ -296,67 +324,119 @@ def _math_em(tex: str) -> float:
     return 0.55 * MATHJAX_SCALE * (n * 0.6 if frac else n)
 
 
-def _cell_em(cell: str) -> float:
-    """The widest thing in a cell that cannot wrap, in the table's em: a word, or an inline formula."""
-    spans = scan(cell).math
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+#: a line may break after a hyphen, a dash or a slash (Unicode line breaking, as browsers do)
+_BREAK_AFTER = re.compile(r"(?<=[-\u2010\u2013\u2014/])(?=\w)")
+#: inline code in a cell: monospace at 0.88 of the text, with 0.3 em of padding each side
+_CODE_EM, _CODE_PAD_EM = MONO_ADVANCE_EM * 0.88, 0.6
+
+
+def _words_em(cell: str, bold: bool = False) -> float:
+    """The widest word of a cell's text (formulas taken out) in em: text in a sans-serif font, code in monospace."""
     widest = 0.0
-    plain = []
-    at = 0
-    for m in spans:
-        plain.append(cell[at : m.start])
-        widest = max(widest, _math_em(cell[m.body_start : m.body_end]))
-        at = m.end
-    plain.append(cell[at:])
-    words = _MARKUP.sub("", " ".join(plain))
-    for word in _WORD.findall(words):
-        widest = max(widest, len(word) * SANS_ADVANCE_EM)
-    return widest
+    for m in _CODE_SPAN.finditer(cell):
+        for word in _WORD.findall(m.group(2)):
+            widest = max(widest, len(word) * _CODE_EM + _CODE_PAD_EM)
+    text = _MARKUP.sub("", _CODE_SPAN.sub(" ", cell))
+    advance = _ADVANCE[bold]
+    for word in _WORD.findall(text):
+        for part in _BREAK_AFTER.split(word):
+            em = sum(
+                advance.get(c) or (1.0 if unicodedata.east_asian_width(c) in "WF" else SANS_ADVANCE_EM) for c in part
+            )
+            widest = max(widest, em)
+    return round(widest, 3)
 
 
-def _table_problems(text: Text, field: str, lay: Layout) -> Iterator[Diagnostic]:
+def table_shapes(text: Text, field: int) -> list[TableShape]:
+    """The Markdown tables of a field's source, as shapes (see ``TableShape``)."""
     value = text.value
-    masked = scan(value).masked if "|" in value else ""
-    lines = value.split("\n")
+    found = scan(value)
+    masked = mask(value)  # code, comments and tags hold no table
+    # formulas blanked too, so that a ``|`` inside one does not split a cell
+    chars = list(masked)
+    for m in found.math:
+        chars[m.start : m.end] = "$" * (m.end - m.start)
+    flat = "".join(chars)
+    math_at = {m.start: m for m in found.math}
+    lines = flat.split("\n")
     offsets = []
     at = 0
     for line in lines:
         offsets.append(at)
         at += len(line) + 1
+    out: list[TableShape] = []
     i = 1
     while i < len(lines):
-        if "|" in lines[i - 1] and _TABLE_SEP.match(masked[offsets[i] : offsets[i] + len(lines[i])] or " "):
-            head = i - 1
-            end = i + 1
-            while end < len(lines) and "|" in lines[end] and lines[end].strip():
-                end += 1
-            rows = [_split_row(lines[head])] + [_split_row(lines[k]) for k in range(i + 1, end)]
-            columns = max(len(r) for r in rows)
-            table_px = lay.field_px(field) * lay.table_scale
-            total = 1.0  # the outer border
-            for col in range(columns):
-                widest = 0.0
-                for n, row in enumerate(rows):
-                    if col < len(row):
-                        em = _cell_em(row[col]) * (BOLD_FACTOR if n == 0 else 1.0)
-                        widest = max(widest, em)
-                total += (max(widest, lay.cell_min_em) + lay.cell_pad_em) * table_px + 1
-            room = lay.column_px
-            if total > room:
-                yield diag(
+        if not ("|" in lines[i - 1] and "-" in lines[i] and _TABLE_SEP.match(lines[i])):
+            i += 1
+            continue
+        head = i - 1
+        end = i + 1
+        while end < len(lines) and "|" in lines[end] and lines[end].strip():
+            end += 1
+        rows = [head, *range(i + 1, end)]
+        columns: dict[int, tuple[float, list[tuple[int, int, float]]]] = {}
+        for n, row in enumerate(rows):
+            for c, (cell, offset) in enumerate(_split_row(lines[row])):
+                words, formulas = columns.get(c, (0.0, []))
+                start = offsets[row] + offset
+                plain = []
+                k = start
+                while k < start + len(cell):
+                    span = math_at.get(k)
+                    if span is not None:
+                        at_formula = text.origin.span(value, span.start)
+                        tex = value[span.body_start : span.body_end]
+                        formulas.append((at_formula.line, at_formula.col, round(_math_em(tex), 3)))
+                        plain.append(" ")
+                        k = span.end
+                        continue
+                    plain.append(value[k])
+                    k += 1
+                words = max(words, _words_em("".join(plain), bold=n == 0))  # header cells are bold
+                columns[c] = (words, formulas)
+        where = text.origin.span(value, offsets[head])
+        shape = tuple((columns[c][0], tuple(columns[c][1])) for c in sorted(columns))
+        out.append((where.line, where.col, field, shape))
+        i = end + 1
+    return out
+
+
+def table_problems(
+    path: str, tables: Iterable[TableShape], measured: Mapping[tuple[int, int], float | None] | None = None
+) -> list[Diagnostic]:
+    """W313 for each table whose narrowest layout is wider than the phone column; ``measured`` holds MathJax's
+    width in em of the formulas it could measure, by (line, col); the others keep their estimate."""
+    lay = layout()
+    out = []
+    for line, col, field_index, columns in tables:
+        field = FIELDS[field_index]
+        table_px = lay.field_px(field) * lay.table_scale
+        total = 1.0  # the outer border
+        for words, formulas in columns:
+            widest = words
+            for f_line, f_col, estimate in formulas:
+                em = measured.get((f_line, f_col)) if measured else None
+                widest = max(widest, estimate if em is None else em * MATHJAX_SCALE)
+            total += (max(widest, lay.cell_min_em) + lay.cell_pad_em) * table_px + 1
+        room = lay.column_px
+        if total > room:
+            out.append(
+                diag(
                     "W313",
-                    text.origin.span(value, offsets[head]),
+                    Span(path, line, col),
                     f"table in the {_FIELD_NAMES.get(field, field)} is wider than a phone column: "
-                    f"{columns} columns, measured {total:.0f} px, column {room:.0f} px",
+                    f"{len(columns)} columns, measured {total:.0f} px, column {room:.0f} px",
                     help="fix: fewer columns (split the table, or turn it into a list), shorter words or formulas "
                     "in the widest column, or move the table to the extra",
                 )
-            i = end + 1
-            continue
-        i += 1
+            )
+    return out
 
 
-def code_and_table_problems(card: Card) -> list[Diagnostic]:
-    """W312 and W313 for one card, from its Markdown source (no MathJax needed)."""
+def code_problems(card: Card) -> list[Diagnostic]:
+    """W312 for one card, from its Markdown source."""
     lay = layout()
     out: list[Diagnostic] = []
     texts: Sequence[Text | None] = (card.front, card.back, card.extra, card.context)
@@ -365,6 +445,15 @@ def code_and_table_problems(card: Card) -> list[Diagnostic]:
             continue
         if "```" in text.value or "~~~" in text.value or "    " in text.value or "\t" in text.value:
             out.extend(_code_problems(text, field, lay))
-        if "|" in text.value and "-" in text.value:
-            out.extend(_table_problems(text, field, lay))
     return out
+
+
+def card_tables(card: Card) -> tuple[TableShape, ...]:
+    """The shapes of every table of a card."""
+    texts: Sequence[Text | None] = (card.front, card.back, card.extra, card.context)
+    return tuple(
+        shape
+        for n, text in enumerate(texts)
+        if text is not None and "|" in text.value and "-" in text.value
+        for shape in table_shapes(text, n)
+    )

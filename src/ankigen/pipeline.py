@@ -35,7 +35,7 @@ from ankigen.discover import (
 )
 from ankigen.identity import Identity, resolve, separate_deck_note
 from ankigen.ids import note_guid
-from ankigen.layout import FIELDS, formula_problems
+from ankigen.layout import FIELDS, formula_problems, table_problems
 from ankigen.lock import LOCK_FILE, Lock, Plan, format_lock, parse_lock, plan, record_times, report_lines
 from ankigen.macros import NO_MACROS, Macros, load_preamble
 from ankigen.mathjax import MathJaxUnavailable, check_formulas, checker_stamp
@@ -437,15 +437,19 @@ def compile_notes(config: Config, options: Options = Options()) -> Compiled:
         found.extend(_unused_media(config, cards))
     skipped = ""
     mode = options.mathjax_mode or config.mathjax
+    measured: dict[str, dict[tuple[int, int], float | None]] = {}
     if options.mathjax and mode != "off":
         math_problems, skipped = math_diagnostics(
-            config, cards, cache, prune=not options.partial, started=options.mathjax_started
+            config, cards, cache, prune=not options.partial, started=options.mathjax_started, measured=measured
         )
         found.extend(math_problems)
         if skipped and mode == "require":
             found.append(_mathjax_required(config, skipped))
     elif options.mathjax:
         skipped = "mathjax = off" if options.mathjax_mode is None else "--mathjax=off"
+    for card in cards:
+        if card.tables:
+            found.extend(table_problems(card.span.path, card.tables, measured.get(card.span.path)))
     if cache is not None:
         if not options.partial:
             cache.prune_units(used_units)
@@ -489,9 +493,11 @@ def math_diagnostics(
     *,
     prune: bool = False,
     started: Callable[[int], None] | None = None,
+    measured: dict[str, dict[tuple[int, int], float | None]] | None = None,
 ) -> tuple[list[Diagnostic], str]:
     """Every formula typeset by the real MathJax that Anki uses (``E303`` for each it rejects), and measured
-    (``W310``/``W311`` for each wider than a phone column, see ``layout``).
+    (``W310``/``W311`` for each wider than a phone column, see ``layout``). ``measured``, when given, receives
+    each formula's width in em by path and (line, col), for the table lint.
 
     Returns the diagnostics, and why MathJax was skipped (no node can run; else empty). Verdicts (the error,
     or the width in em) are cached per formula; with ``prune`` (a full build) verdicts of formulas that are gone
@@ -542,10 +548,24 @@ def math_diagnostics(
                     help="Anki would show a red error box; fix the LaTeX",
                 )
             )
-    measured = (
-        (tex, display, FIELDS[field], span) for (tex, display), where in places.items() for span, field in where
+    in_tables = {
+        (card.span.path, line, col)
+        for card in cards
+        for table in card.tables
+        for _words, formulas in table[3]
+        for line, col, _estimate in formulas
+    }
+    where_measured = (
+        (tex, display, FIELDS[field], span, (span.path, span.line, span.col) in in_tables)
+        for (tex, display), where in places.items()
+        for span, field in where
     )
-    out.extend(formula_problems(measured, widths))
+    out.extend(formula_problems(where_measured, widths))
+    if measured is not None:
+        for (tex, display), where in places.items():
+            em = widths.get((tex, display))
+            for span, _field in where:
+                measured.setdefault(span.path, {})[(span.line, span.col)] = em
     return out, ""
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ankigen import check as rules
 from ankigen.diagnostics import Diagnostic
-from ankigen.layout import code_and_table_problems
+from ankigen.layout import TableShape, card_tables, code_problems
 from ankigen.macros import NO_MACROS, Macros
 from ankigen.model import Card, MediaRef, NoteKind, SourceFile, Span, Text
 from ankigen.parse import parse_file
@@ -52,6 +52,7 @@ class CardInfo:
     media: tuple[MediaRef, ...]
     formulas: tuple[Formula, ...] | None  # None: not loaded from the cache (the build skips MathJax)
     diagnostics: tuple[Diagnostic, ...]
+    tables: tuple[TableShape, ...] = ()  # the shapes of its tables, for the width lint (W313)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +100,14 @@ def card_info(card: Card, render: FieldRenderer | None = None, macros: Macros = 
         media: tuple[MediaRef, ...] = ()
         formulas: tuple[Formula, ...] | None = ()
         problems: tuple[Diagnostic, ...] = ()
+        tables: tuple[TableShape, ...] = ()
     else:
         rc, found = render_card(card, render)
         html = (rc.front_html, rc.back_html, rc.extra_html, rc.context_html)
         media = rc.media
         formulas = tuple(f for n, t in enumerate(texts) if t is not None for f in formulas_of(t, macros, n))
-        problems = (*found, *rules.run_rendered_rules([rc]), *code_and_table_problems(card))
+        problems = (*found, *rules.run_rendered_rules([rc]), *code_problems(card))
+        tables = card_tables(card)
     return CardInfo(
         id=card.id,
         kind=card.kind,
@@ -119,6 +122,7 @@ def card_info(card: Card, render: FieldRenderer | None = None, macros: Macros = 
         media=media,
         formulas=formulas,
         diagnostics=problems,
+        tables=tables,
     )
 
 
@@ -211,6 +215,10 @@ def dump_unit(unit: FileUnit) -> str:
                 list(c.sources),
                 [[m.target, m.span.line, m.span.col] for m in c.media],
                 [_diag_json(d, p) for d in c.diagnostics],
+                [
+                    [line, col, field, [[w, [list(f) for f in fs]] for w, fs in columns]]
+                    for line, col, field, columns in c.tables
+                ],
             ]
             for c in unit.cards
         ],
@@ -233,6 +241,14 @@ def _formulas(raw: list[Any]) -> tuple[Formula, ...]:
     if not all(len(f) == 5 and isinstance(f[0], str) for f in out):
         raise ValueError("formula")
     return out
+
+
+def _tables(raw: list[Any]) -> tuple[TableShape, ...]:
+    out = []
+    for line, col, field, columns in raw:
+        shape = tuple((float(w), tuple((int(a), int(b), float(e)) for a, b, e in fs)) for w, fs in columns)
+        out.append((int(line), int(col), int(field), shape))
+    return tuple(out)
 
 
 def load_unit(text: str, *, formulas: bool = True) -> FileUnit:
@@ -258,7 +274,7 @@ def load_unit(text: str, *, formulas: bool = True) -> FileUnit:
         raise ValueError("formulas")
     cards = []
     for i, c in enumerate(v["cards"]):
-        ident, kind, section, tags, where, explicit, question, sources, media, diags = c
+        ident, kind, section, tags, where, explicit, question, sources, media, diags, tables = c
         if not isinstance(ident, str) or not isinstance(question, str) or len(sources) != 4:
             raise ValueError("card")
         cards.append(
@@ -276,6 +292,7 @@ def load_unit(text: str, *, formulas: bool = True) -> FileUnit:
                 tuple(MediaRef(t, Span(p, line, col)) for t, line, col in media),
                 None if per_card[i] is None else _formulas(per_card[i]),
                 tuple(_diag(d, p) for d in diags),
+                _tables(tables),
             )
         )
     return FileUnit(p, tuple(cards), tuple(_diag(d, p) for d in v["diagnostics"]))

@@ -7,15 +7,18 @@ and ``npm ci`` (MathJax 3.2.2).
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import browser_harness as bh
-from ankigen.config import load_config
-from ankigen.pipeline import Options, build
+from ankigen.config import Config, load_config
+from ankigen.pipeline import Options, build, check
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -36,26 +39,40 @@ def _requirements() -> None:
 
 
 @pytest.fixture(scope="module")
-def flagship(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[bh.Side], Path]:
+def project(tmp_path_factory: pytest.TempPathFactory) -> Config:
     _requirements()
     tmp = tmp_path_factory.mktemp("browser")
-    project = tmp / "flagship"
+    root = tmp / "flagship"
     for name in ("cards", "media"):
-        shutil.copytree(REPO / name, project / name)
-    shutil.copy(REPO / "pyproject.toml", project / "pyproject.toml")
-    config, problems = load_config(project, {})
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    config, problems = load_config(root, {})
     assert problems == ()
-    result = build(config, 1_700_000_000, Options(mathjax=False), use_lock=False)
+    return config
+
+
+@pytest.fixture(scope="module")
+def flagship(project: Config) -> tuple[list[bh.Side], Path]:
+    result = build(project, 1_700_000_000, Options(mathjax=False), use_lock=False)
     assert result.output is not None, [d.concise() for d in result.diagnostics]
-    return bh.card_sides(result.output, tmp)
+    return bh.card_sides(result.output, project.root.parent)
 
 
-def test_browser_every_flagship_card_shows_everything_in_all_four_modes(flagship: tuple[list[bh.Side], Path]) -> None:
+@pytest.fixture(scope="module")
+def rendered(flagship: tuple[list[bh.Side], Path]) -> tuple[list[dict[str, Any]], float]:
+    """Every problem the browser finds in all four modes, and how long rendering took."""
     sides, media = flagship
-    assert len(sides) >= 2 * 200
     start = time.monotonic()
     problems = bh.render(media, sides)
-    elapsed = time.monotonic() - start
+    return problems, time.monotonic() - start
+
+
+def test_browser_every_flagship_card_shows_everything_in_all_four_modes(
+    flagship: tuple[list[bh.Side], Path], rendered: tuple[list[dict[str, Any]], float]
+) -> None:
+    sides, _media = flagship
+    assert len(sides) >= 2 * 200
+    problems, elapsed = rendered
     unknown = [p for p in problems if p["kind"] not in ALWAYS | TOO_WIDE]
     assert not unknown, unknown
     hard = [bh.describe(p) for p in problems if p["kind"] in ALWAYS]
@@ -87,3 +104,44 @@ def test_browser_harness_catches_what_a_reader_would_miss(flagship: tuple[list[b
     assert [p["what"].split()[0] for p in problems if p["card"] == "bad-math"] == ["Double", "undefined"]
     assert ("squeezed", "figure shrunk") in kinds
     assert [p["cue"] for p in problems if p["card"] == "wide-math"] == [True]
+
+
+# what the browser finds too wide, and the width lint's code for it
+LINT_CODE = {"formula": "W310", "inline formula": "W311", "table": "W313"}
+
+
+def test_width_lint_warns_every_box_the_browser_finds_too_wide_on_a_phone(
+    project: Config, rendered: tuple[list[dict[str, Any]], float]
+) -> None:
+    """Calibration: at 360 px, every formula, inline formula and table wider than the column in Chromium has its
+    warning from ``ankigen check`` on the same card; and every warning the browser does not confirm is a close
+    call (the lint's column, 352 px less the padding, is a little narrower than this phone's)."""
+    problems, _elapsed = rendered
+    wide = {(p["card"], p["kind"], p["what"]) for p in problems if p["mode"] == "phone-day" and p["kind"] in LINT_CODE}
+    seen = Counter((card, LINT_CODE[kind]) for card, kind, _what in wide)
+    result = check(project, Options(use_cache=False, mathjax_mode="require"))
+    starts = sorted((c.span.path, c.span.line, c.id) for c in result.cards)
+
+    def card_of(path: str, line: int) -> str:
+        return max((s for s in starts if s[0] == path and s[1] <= line), key=lambda s: s[1])[2]
+
+    warned: Counter[tuple[str, str]] = Counter()
+    sizes: dict[tuple[str, str], list[int]] = {}
+    for d in result.diagnostics:
+        if d.code in {"W310", "W311", "W313"}:
+            key = (card_of(d.span.path, d.span.line), d.code)
+            warned[key] += 1
+            sizes.setdefault(key, []).append(int(re.search(r"measured (\d+) px", d.message).group(1)))  # type: ignore[union-attr]
+    missed = sorted(
+        f"{card} {code}: browser {n}, lint {warned[card, code]}"
+        for (card, code), n in seen.items()
+        if warned[card, code] < n
+    )
+    assert not missed, "too wide in the browser, not warned:\n" + "\n".join(missed)
+    phone_room = max(p["room"] for p in problems if p["mode"] == "phone-day" and p["kind"] in LINT_CODE)
+    unconfirmed = [
+        f"{card} {code}: {sorted(sizes[card, code])} px"
+        for (card, code), n in warned.items()
+        if n > seen[card, code] and min(sizes[card, code]) > phone_room * 1.03
+    ]
+    assert not unconfirmed, f"warned but fits the browser's {phone_room} px:\n" + "\n".join(unconfirmed)
