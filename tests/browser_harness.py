@@ -255,6 +255,31 @@ async def _render(
     return [p for part in parts for p in part]
 
 
+async def _probe(media: Path, mode: Mode, sides: Sequence[Side], script: str) -> list[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = await browser.new_page(viewport={"width": mode.width, "height": mode.height})
+            await page.goto(write_page(media, mode).as_uri())
+            await page.wait_for_function("window.MathJax && MathJax.typesetPromise")
+            out = []
+            for side in sides:
+                await page.evaluate(SHOW_AND_MEASURE, [side.html, side.ord, mode.night])
+                out.append(await page.evaluate(script))
+            return out
+        finally:
+            await browser.close()
+
+
+def probe(media: Path, sides: Sequence[Side], script: str, mode: Mode = MODES[0]) -> list[Any]:
+    """Show each side as :func:`render` does and return what ``script`` (a JavaScript function of no
+    arguments, run in the page) gives for it."""
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    return asyncio.run(_probe(media, mode, sides, script))
+
+
 def render(
     media: Path,
     sides: Sequence[Side],

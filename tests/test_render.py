@@ -58,7 +58,16 @@ def test_render_cloze_with_nested_braces_keeps_deletion_whole() -> None:
 
 def test_render_cloze_inside_math_keeps_its_closing_braces_apart() -> None:
     html = render(r"$x = {{c1::\frac{1}{2}}}$", inline=True)
-    assert html == r'<span class="arithmatex">\(x = {{c1::\frac{1}{2} }}\)</span>'
+    assert html == r'<span class="arithmatex">\(x = \class{ag-c1}{ {{c1::\frac{1}{2} }} }\)</span>'
+
+
+def test_render_cloze_inside_math_is_classed_for_its_card_and_its_hint_is_text() -> None:
+    # Anki strips the cloze span inside math; the class survives as TeX, the hint is upright text with its spaces
+    html = render(r"$a + {{c1,2::b_1::first term_1}} + {{c3::c {{c4::d}} }}$", inline=True)
+    assert html == (
+        r'<span class="arithmatex">\(a + \class{ag-c1}{ \class{ag-c2}{ {{c1,2::b_1::\text{first term\_1} }} } }'
+        r" + \class{ag-c3}{ {{c3::c \class{ag-c4}{ {{c4::d}} } }} }\)</span>"
+    )
 
 
 def test_render_table_with_math_cells() -> None:

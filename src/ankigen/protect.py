@@ -165,6 +165,78 @@ def _protect_code_clozes(source: str, clozes: list[str]) -> str:
     return "".join(out)
 
 
+_MATH_CLOZE_RE = re.compile(r"\{\{c(\d+(?:,\d+)*)::")
+_TEXT_SPECIAL_RE = re.compile(r"([#$%&_{}])")
+
+
+def _split_hint(body: str) -> tuple[str, str | None]:
+    """A deletion's content and hint: Anki takes the hint after the first ``::`` outside nested deletions."""
+    i = 0
+    while i < len(body):
+        m = _MATH_CLOZE_RE.match(body, i)
+        if m is not None:
+            end = cloze_end(body, m.end())
+            if end is None:
+                break
+            i = end + 2
+            continue
+        if body.startswith("::", i):
+            return body[:i], body[i + 2 :]
+        i += 1
+    return body, None
+
+
+def cloze_in_math(tex: str) -> str:
+    """A formula's cloze deletions written so that Anki shows them inside MathJax, highlighted.
+
+    Anki (26.9) turns a deletion into a ``<span class="cloze">`` and then strips every HTML tag inside math, so
+    MathJax gets the bare ``[hint]`` (typeset as math italics, its spaces lost) or the bare answer, with nothing
+    to tell them apart from the rest of the formula. Here each deletion ``{{cN::x::hint}}`` becomes
+    ``\\class{ag-cN}{ {{cN::x::\text{hint} }} }``: what Anki leaves of it stays in an element of class
+    ``ag-cN``, the hint is text, and the note type's CSS highlights ``ag-cN`` on card N only (Anki's reviewer
+    gives the card the class ``cardN``), so the deletion of another card reads as plain formula."""
+    if "{{c" not in tex:
+        return tex
+    out: list[str] = []
+    pos = 0
+    for m in _MATH_CLOZE_RE.finditer(tex):
+        if m.start() < pos:
+            continue
+        end = cloze_end(tex, m.end())
+        if end is None:
+            continue
+        content, hint = _split_hint(tex[m.end() : end])
+        inner = "{{c" + m.group(1) + "::" + cloze_in_math(content)
+        if hint is not None:
+            inner += "::\\text{" + _TEXT_SPECIAL_RE.sub(r"\\\1", hint.strip()) + "} "
+        inner += "}}"
+        for n in reversed(m.group(1).split(",")):
+            inner = "\\class{ag-c" + n + "}{ " + inner + " }"
+        out.append(tex[pos : m.start()] + inner)
+        pos = end + 2
+    out.append(tex[pos:])
+    return "".join(out)
+
+
+def clozes_answered(tex: str) -> str:
+    """What MathJax gets on the answer side: every deletion replaced by its content (hints dropped)."""
+    if "{{c" not in tex:
+        return tex
+    out: list[str] = []
+    pos = 0
+    for m in _MATH_CLOZE_RE.finditer(tex):
+        if m.start() < pos:
+            continue
+        end = cloze_end(tex, m.end())
+        if end is None:
+            continue
+        content, _hint = _split_hint(tex[m.end() : end])
+        out.append(tex[pos : m.start()] + clozes_answered(content))
+        pos = end + 2
+    out.append(tex[pos:])
+    return "".join(out)
+
+
 def cloze_end(text: str, start: int) -> int | None:
     """Offset of the ``}}`` closing a deletion whose content starts at ``start`` (inner braces and nested
     deletions counted), or None."""
@@ -276,7 +348,7 @@ def _shift(line: str, by: int) -> str:
 
 # ---------------------------------------------------------------------------------------------- restore
 def _math_html(f: Formula) -> str:
-    tex = html.escape(f.tex, quote=False)
+    tex = html.escape(cloze_in_math(f.tex), quote=False)
     if f.display:
         return (
             f'<div class="arithmatex">\\[{tex}\\]</div>' if f.block else f'<span class="arithmatex">\\[{tex}\\]</span>'

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from ankigen.layout import TableShape, card_tables, code_problems
 from ankigen.macros import NO_MACROS, Macros
 from ankigen.model import Card, MediaRef, NoteKind, SourceFile, Span, Text
 from ankigen.parse import parse_file
+from ankigen.protect import cloze_in_math, clozes_answered
 from ankigen.render import FieldRenderer, brace_problem, converter_renderer, render_card, scan_math
 from ankigen.textcheck import control_chars_in
 
@@ -65,7 +65,6 @@ class FileUnit:
     diagnostics: tuple[Diagnostic, ...]
 
 
-_CLOZE_OPEN_RE = re.compile(r"\{\{c\d+::")
 
 
 def formulas_of(text: Text, macros: Macros = NO_MACROS, field: int = 0) -> list[Formula]:
@@ -75,8 +74,10 @@ def formulas_of(text: Text, macros: Macros = NO_MACROS, field: int = 0) -> list[
     controls = bool(spans) and control_chars_in(text.value)  # once per field: most have none
     for m in spans:
         tex = text.value[m.body_start : m.body_end]
-        # a cloze inside a formula: Anki swaps the deletion for its content (or [...]) before MathJax
-        tex = _CLOZE_OPEN_RE.sub("{{", tex)
+        # a cloze inside a formula: written for MathJax (``cloze_in_math``), and Anki swaps each deletion for its
+        # content (or its hint) before MathJax sees it
+        if "{{c" in tex:
+            tex = clozes_answered(cloze_in_math(tex))
         if (controls and control_chars_in(tex)) or brace_problem(tex) is not None:
             continue  # E106 or E302 already explains this formula
         tex = macros.prepend(tex)  # as the card carries it

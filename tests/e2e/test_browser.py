@@ -145,3 +145,48 @@ def test_width_lint_warns_every_box_the_browser_finds_too_wide_on_a_phone(
         if n > seen[card, code] and min(sizes[card, code]) > phone_room * 1.03
     ]
     assert not unconfirmed, f"warned but fits the browser's {phone_room} px:\n" + "\n".join(unconfirmed)
+
+
+CLOZE_CARD = r"""## Moments
+<!-- id: cz -->
+
+The variance is $\operatorname{Var}(X) = {{c1::\mathbb E[X^2] - (\mathbb E X)^2::two moments}}$ and the
+mean is {{c2::$\mathbb E X$}}, so $a + {{c2::\frac{b}{c}}}$.
+"""
+
+# the deletions inside formulas: for each element of class ag-cN, its class, its text (from MathJax's MathML copy:
+# CommonHTML draws glyphs as CSS content) and its background colour
+DELETIONS = r"""
+() => {
+  const all = [...document.querySelectorAll('mjx-container [class^="ag-c"]')];
+  const drawn = all.filter(el => !el.closest('mjx-assistive-mml'));
+  const mathml = all.filter(el => el.closest('mjx-assistive-mml'));
+  return drawn.map((el, i) => [el.getAttribute('class'), mathml[i] ? mathml[i].textContent : null,
+                               getComputedStyle(el).backgroundColor]);
+}
+"""
+
+
+def test_a_cloze_inside_a_formula_is_highlighted_on_its_card_only(tmp_path: Path) -> None:
+    """The real backend's card HTML in Chromium: the blank and the revealed deletion of card N are highlighted,
+    day and night; the same deletion on another card reads as plain formula; the hint is text, spaces kept."""
+    _requirements()
+    root = tmp_path / "proj"
+    (root / "cards").mkdir(parents=True)
+    (root / "ankigen.toml").write_text('deck_name = "Test"\n', encoding="utf-8")
+    (root / "cards" / "a.md").write_text(CLOZE_CARD, encoding="utf-8")
+    config, _ = load_config(root, {})
+    result = build(config, 1_700_000_000, Options(use_cache=False, mathjax_mode="require"), use_lock=False)
+    assert result.output is not None and not result.diagnostics, [d.concise() for d in result.diagnostics]
+    sides, media = bh.card_sides(result.output, tmp_path)
+    by = {(s.ord, s.side): s for s in sides}
+    assert r"\class{ag-c1}{ [\text{two moments} ] }" in by[0, "front"].html
+    assert r"\class{ag-c1}{ \mathbb E[X^2] - (\mathbb E X)^2 }" in by[0, "back"].html
+    for mode in (bh.MODES[0], bh.MODES[1]):
+        found = dict(zip([(s.ord, s.side) for s in sides], bh.probe(media, sides, DELETIONS, mode), strict=True))
+        lit = {key: [(c, t) for c, t, bg in items if not bg.endswith(", 0)")] for key, items in found.items()}
+        assert lit[0, "front"] == [("ag-c1", "[two moments]")], (mode.name, found[0, "front"])
+        assert lit[0, "back"] == [("ag-c1", "E[X2]−(EX)2")], (mode.name, found[0, "back"])
+        assert [c for c, _t in lit[1, "front"]] == ["ag-c2"], (mode.name, found[1, "front"])
+        assert [c for c, _t in lit[1, "back"]] == ["ag-c2"], (mode.name, found[1, "back"])
+        assert len(found[1, "front"]) == 2  # card 2 shows card 1's deletion too, unhighlighted
