@@ -15,7 +15,7 @@ from markdown.inlinepatterns import InlineProcessor
 from ankigen import fastmd
 from ankigen.config import load_config
 from ankigen.pipeline import parse_all
-from ankigen.render import EXTENSIONS, EXTENSION_CONFIGS, new_converter, render_markdown
+from ankigen.render import EXTENSION_CONFIGS, EXTENSIONS, new_converter, render_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -151,7 +151,7 @@ def test_cached_highlighting_builds_one_formatter_per_set_of_options(monkeypatch
     formatters: dict[object, object] = cls.formatters  # type: ignore[attr-defined]
     saved = dict(formatters)
     formatters.clear()
-    blocks = ["```python\nx = %d\n```" % i for i in range(20)] + ["```bash\necho %d\n```" % i for i in range(20)]
+    blocks = [f"```python\nx = {i}\n```" for i in range(20)] + [f"```bash\necho {i}\n```" for i in range(20)]
     try:
         md = new_converter()
         for text in blocks:

@@ -167,7 +167,7 @@ def _highlighter() -> type | None:
         from pymdownx import highlight as hl
     except ImportError:  # pragma: no cover - a dependency of ankigen
         return None
-    method = getattr(getattr(hl, "Highlight", None), "highlight", None)
+    method: Any = getattr(getattr(hl, "Highlight", None), "highlight", None)
     code = getattr(method, "__code__", None)
     needed = ("InlineHtmlFormatter", "BlockHtmlFormatter")
     if code is None or not all(name in code.co_names and hasattr(hl, name) for name in needed):
@@ -210,8 +210,9 @@ def _install_highlight(md: markdown.Markdown) -> None:
     for ext in md.registeredExtensions:
         if hasattr(ext, "get_pymdownx_highlighter"):
             ext.get_pymdownx_highlighter = lambda: cls  # fenced blocks (superfences asks on every run)
-    indented = md.treeprocessors["indent-highlight"] if "indent-highlight" in md.treeprocessors else None
-    run = getattr(type(indented), "run", None)
+    # markdown.util.Registry has no .get()
+    indented: Any = md.treeprocessors["indent-highlight"] if "indent-highlight" in md.treeprocessors else None  # noqa: SIM401
+    run: Any = getattr(type(indented), "run", None)
     code = getattr(run, "__code__", None)
     if indented is not None and code is not None and "Highlight" in code.co_names:
         scope = {**run.__globals__, "Highlight": cls}

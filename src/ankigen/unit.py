@@ -65,8 +65,6 @@ class FileUnit:
     diagnostics: tuple[Diagnostic, ...]
 
 
-
-
 def formulas_of(text: Text, macros: Macros = NO_MACROS, field: int = 0) -> list[Formula]:
     """The formulas of a field, as Anki hands them to MathJax; those already reported as broken are left out."""
     out = []
