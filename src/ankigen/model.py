@@ -5,8 +5,21 @@ Nothing here does I/O or imports another ankigen module: stages exchange these v
 
 from __future__ import annotations
 
+import bisect
+import functools
 from dataclasses import dataclass, field
 from enum import Enum
+
+
+@functools.lru_cache(maxsize=8)
+def newline_offsets(text: str) -> tuple[int, ...]:
+    """The offsets of the newlines of ``text``, found once per field (spans are asked for every formula)."""
+    out = []
+    at = text.find("\n")
+    while at != -1:
+        out.append(at)
+        at = text.find("\n", at + 1)
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +60,10 @@ class TextOrigin:
         if not self.exact:
             line, col = self.line_starts[0]
             return Span(self.path, line, col)
-        row = text.count("\n", 0, offset)
-        row = min(row, len(self.line_starts) - 1)
-        line_begin = text.rfind("\n", 0, offset) + 1
+        newlines = newline_offsets(text)
+        before = bisect.bisect_left(newlines, offset)  # newlines before ``offset``: O(log n), not O(offset)
+        row = min(before, len(self.line_starts) - 1)
+        line_begin = newlines[before - 1] + 1 if before else 0
         line, col = self.line_starts[row]
         return Span(self.path, line, col + (offset - line_begin))
 

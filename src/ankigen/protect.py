@@ -19,11 +19,13 @@ as ``\\(…\\)`` or ``\\[…\\]``. Around the swap it does what a reader of GitH
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass
 
 from ankigen.macros import NO_MACROS, Macros
+from ankigen.model import newline_offsets
 from ankigen.scan import MathSpan, mask, scan
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # a formula placeholder: _OPEN, its index in base-16 PUA digits, _CLOSE
@@ -59,9 +61,15 @@ class Protected:
 
 
 def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
+    """The start of the line holding ``start`` and the end of the line holding ``end`` (O(log n) per formula:
+    a field of one long line has thousands of them)."""
+    newlines = newline_offsets(text)
+    before = bisect.bisect_left(newlines, start)
+    after = bisect.bisect_left(newlines, end)
+    return (newlines[before - 1] + 1 if before else 0), (newlines[after] if after < len(newlines) else len(text))
 
 
+_NON_BLANK_RE = re.compile(r"\S")
 _ITEM_RE = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)")
 _HASH_TAG_RE = re.compile(r"(?m)^#(?=[^#\s])")  # '#tag' (Obsidian) is text; Python-Markdown would make it <h1>
 _PAREN_MARKER_RE = re.compile(r"^(\d{1,9})\)")  # '1)' lists (GitHub) as '1.', the only kind Python-Markdown reads
@@ -105,9 +113,14 @@ def protect(text: str) -> Protected:
             continue
         tex = text[span.body_start : span.body_end]
         line_start, line_end = _line_bounds(text, span.start, span.end)
-        before = text[line_start : span.start]
-        alone = span.display and not before.strip() and not text[span.end : line_end].strip()
+        # a display alone on its line(s); searched, not sliced: a field of one long line holds thousands of formulas
+        alone = (
+            span.display
+            and _NON_BLANK_RE.search(text, line_start, span.start) is None
+            and _NON_BLANK_RE.search(text, span.end, line_end) is None
+        )
         if alone:
+            before = text[line_start : span.start]
             indent = len(before.expandtabs(4))
             item = _continued_item_indent(text, line_start) if indent == 0 else None
             if item is not None:
