@@ -119,3 +119,39 @@ def test_the_fix_is_named_in_every_width_warning(tmp_path: Path, monkeypatch: py
     found = [d for d in check(config, Options(use_cache=False)).diagnostics if d.code.startswith("W31")]
     assert found and all(d.help.startswith("fix: ") for d in found)
     assert all("measured" in d.message and "column" in d.message for d in found)
+
+
+def _glued_table(cell: str) -> str:
+    return f"## T\n<!-- id: t -->\n\n| issue | symptom |\n| --- | --- |\n| x | {cell} |\n"
+
+
+def test_text_glued_to_a_formula_in_a_table_counts_with_it() -> None:
+    """``($\\kappa = …$):`` cannot break between the parenthesis, the formula and the colon: a browser lays the
+    three out as one unit, so the table's narrowest layout holds their sum (the flagship had such a table that
+    the lint passed and Chromium showed 5 px too wide)."""
+    from ankigen.model import Text, TextOrigin
+
+    def formula_glue(cell: str) -> list[float]:
+        text = Text(_glued_table(cell), TextOrigin.verbatim("a.md", 1, 1, _glued_table(cell)))
+        ((_line, _col, _field, columns),) = layout.table_shapes(text, 1)
+        return [glue for _l, _c, _estimate, glue in columns[1][1]]
+
+    (glued,) = formula_glue(r"number ($\kappa = \lambda_1/\lambda_2$): the step")
+    (spaced,) = formula_glue(r"number ( $\kappa = \lambda_1/\lambda_2$ ) the step")
+    (hyphen,) = formula_glue(r"a well-$\kappa$ one")
+    assert spaced == 0.0
+    assert glued > 0.5  # "(" and "):"
+    assert hyphen == 0.0  # a line may break after "well-", and " one" starts with a space
+    bold = layout.table_shapes(Text(_glued_table("$x$"), TextOrigin.verbatim("a.md", 1, 1, _glued_table("$x$"))), 1)
+    assert bold[0][3][1][1][0][3] == 0.0
+
+
+def test_a_table_that_fits_but_for_its_glued_punctuation_is_w313(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANKIGEN_NODE", str(tmp_path / "no-node"))  # the estimate alone decides, reproducibly
+    wide = "| w | w | w |\n| --- | --- | --- |\n| ((($a_1 a_2 a_3 a_4 a_5 a_6 a_7 a_8$))): | w | w |\n"
+    spaced = wide.replace("((($", "$").replace("$))):", "$")
+    head = "## T\n<!-- id: t -->\n\n"
+    assert _width_warnings(_project(tmp_path / "spaced", head + spaced)) == []
+    assert [w.split(" ")[1] for w in _width_warnings(_project(tmp_path / "glued", head + wide))] == ["W313"]

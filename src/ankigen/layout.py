@@ -282,9 +282,9 @@ _TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?|\\.")
 _TEX_WIDE = re.compile(r"\\(?:[dt]?frac|binom)\s*")
 
 #: a column of a table: the widest word in it (em of the table's font, headers counted bold), and its formulas
-#: as (line, col, estimated em): the line and column are the formula's (as ``unit.Formula`` has them), so that
-#: MathJax's width can replace the estimate when MathJax runs
-Column = tuple[float, tuple[tuple[int, int, float], ...]]
+#: as (line, col, estimated em, em of the text glued to it on either side): the line and column are the
+#: formula's (as ``unit.Formula`` has them), so that MathJax's width can replace the estimate when MathJax runs
+Column = tuple[float, tuple[tuple[int, int, float, float], ...]]
 #: a table: the line and column of its header row, the field it is in (index into ``FIELDS``), its columns
 TableShape = tuple[int, int, int, tuple[Column, ...]]
 
@@ -326,9 +326,26 @@ def _math_em(tex: str) -> float:
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 #: a line may break after a hyphen, a dash or a slash (Unicode line breaking, as browsers do)
+_BREAKS_AFTER = "-\u2010\u2013\u2014/"
 _BREAK_AFTER = re.compile(r"(?<=[-\u2010\u2013\u2014/])(?=\w)")
 #: inline code in a cell: monospace at 0.88 of the text, with 0.3 em of padding each side
 _CODE_EM, _CODE_PAD_EM = MONO_ADVANCE_EM * 0.88, 0.6
+
+
+def _run_em(text: str, bold: bool) -> float:
+    """The width in em of a run of text that cannot break, in the table's sans-serif font."""
+    advance = _ADVANCE[bold]
+    return sum(advance.get(c) or (1.0 if unicodedata.east_asian_width(c) in "WF" else SANS_ADVANCE_EM) for c in text)
+
+
+def _glue_em(before: str, after: str, bold: bool) -> float:
+    """The width of the text glued to a formula on either side (``($x$):`` cannot break between the parenthesis
+    and the formula), up to the nearest space or place a line may break."""
+    lead = _MARKUP.sub("", before).rsplit(None, 1)[-1] if before.strip() and not before[-1:].isspace() else ""
+    trail = _MARKUP.sub("", after).split(None, 1)[0] if after.strip() and not after[:1].isspace() else ""
+    if lead[-1:] in _BREAKS_AFTER:
+        lead = ""  # a line may break after the hyphen, before the formula
+    return _run_em(_BREAK_AFTER.split(lead)[-1], bold) + _run_em(_BREAK_AFTER.split(trail)[0], bold)
 
 
 def _words_em(cell: str, bold: bool = False) -> float:
@@ -376,19 +393,21 @@ def table_shapes(text: Text, field: int) -> list[TableShape]:
         while end < len(lines) and "|" in lines[end] and lines[end].strip():
             end += 1
         rows = [head, *range(i + 1, end)]
-        columns: dict[int, tuple[float, list[tuple[int, int, float]]]] = {}
+        columns: dict[int, tuple[float, list[tuple[int, int, float, float]]]] = {}
         for n, row in enumerate(rows):
             for c, (cell, offset) in enumerate(_split_row(lines[row])):
                 words, formulas = columns.get(c, (0.0, []))
                 start = offsets[row] + offset
-                plain = []
+                plain: list[str] = []
                 k = start
                 while k < start + len(cell):
                     span = math_at.get(k)
                     if span is not None:
                         at_formula = text.origin.span(value, span.start)
                         tex = value[span.body_start : span.body_end]
-                        formulas.append((at_formula.line, at_formula.col, round(_math_em(tex), 3)))
+                        tail = flat[span.end : start + len(cell)].replace("$", " ")  # up to the next formula
+                        glue = _glue_em("".join(plain), tail, bold=n == 0)
+                        formulas.append((at_formula.line, at_formula.col, round(_math_em(tex), 3), round(glue, 3)))
                         plain.append(" ")
                         k = span.end
                         continue
@@ -416,9 +435,9 @@ def table_problems(
         total = 1.0  # the outer border
         for words, formulas in columns:
             widest = words
-            for f_line, f_col, estimate in formulas:
+            for f_line, f_col, estimate, glue in formulas:
                 em = measured.get((f_line, f_col)) if measured else None
-                widest = max(widest, estimate if em is None else em * MATHJAX_SCALE)
+                widest = max(widest, (estimate if em is None else em * MATHJAX_SCALE) + glue)
             total += (max(widest, lay.cell_min_em) + lay.cell_pad_em) * table_px + 1
         room = lay.column_px
         if total > room:

@@ -553,7 +553,7 @@ def math_diagnostics(
         for card in cards
         for table in card.tables
         for _words, formulas in table[3]
-        for line, col, _estimate in formulas
+        for line, col, _estimate, _glue in formulas
     }
     where_measured = (
         (tex, display, FIELDS[field], span, (span.path, span.line, span.col) in in_tables)

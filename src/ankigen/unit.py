@@ -245,7 +245,7 @@ def _formulas(raw: list[Any]) -> tuple[Formula, ...]:
 def _tables(raw: list[Any]) -> tuple[TableShape, ...]:
     out = []
     for line, col, field, columns in raw:
-        shape = tuple((float(w), tuple((int(a), int(b), float(e)) for a, b, e in fs)) for w, fs in columns)
+        shape = tuple((float(w), tuple((int(a), int(b), float(e), float(g)) for a, b, e, g in fs)) for w, fs in columns)
         out.append((int(line), int(col), int(field), shape))
     return tuple(out)
 
