@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "E208": "cloze note without deletions",
     "E209": "answer given for a cloze note",
     "E210": "answer marker in a cloze card",
+    "E211": "cloze deletions nested too deep",
     "W101": "text before the first card",
     "W201": "card has no id",
     "W202": "space in tag",

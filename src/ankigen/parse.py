@@ -22,6 +22,27 @@ MD_CARD_KEYS = ("id", "tags", "context", "type", "ref")
 YAML_CARD_KEYS = ("id", "question", "answer", "text", "extra", "context", "tags", "type", "ref")
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::")
+#: deeper nesting than any note needs; deeper still would make the brace-matching of clozes (recursive, like
+#: the nesting itself) run out of stack or time
+MAX_CLOZE_DEPTH = 10
+_CLOZE_TOKEN_RE = re.compile(r"\{\{c\d+(?:,\d+)*::|\}\}")
+
+
+def too_deep_cloze(text: str) -> int | None:
+    """The offset of the first deletion opened deeper than ``MAX_CLOZE_DEPTH``, or None (one linear pass)."""
+    if "{{c" not in text:
+        return None
+    depth = 0
+    for m in _CLOZE_TOKEN_RE.finditer(text):
+        if m.group() == "}}":
+            depth = max(0, depth - 1)
+            continue
+        depth += 1
+        if depth > MAX_CLOZE_DEPTH:
+            return m.start()
+    return None
+
+
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^(#{1,2})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
 _META_START_RE = re.compile(r"^\s*<!--")
@@ -317,6 +338,21 @@ def _make_card(
             help="a cloze card has no answer side: remove the marker, or use '<!-- extra -->' for text shown after",
         )
         ok = False
+    cloze = kind is NoteKind.CLOZE
+    fields = (("cloze text" if cloze else "question", front), ("cloze text" if cloze else "answer", back))
+    too_deep = False
+    for name, part in (*fields, ("extra", extra), ("context", context)):
+        deep = too_deep_cloze(part.value) if part is not None else None
+        if part is not None and deep is not None:
+            ctx.add(
+                "E211",
+                part.origin.span(part.value, deep),
+                f"cloze deletions nested more than {MAX_CLOZE_DEPTH} deep in the {name}",
+                help="Anki nests deletions, but no card needs this many levels: split the text into several",
+            )
+            too_deep = True
+    if too_deep:
+        return None  # the other rules match cloze braces too
     for name, part in (("extra", extra), ("context", context)):
         if part is not None and CLOZE_RE.search(_CODE_MASK(part.value)):
             at = CLOZE_RE.search(_CODE_MASK(part.value))
