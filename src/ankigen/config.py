@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ankigen.diagnostics import Diagnostic, diag, did_you_mean
+from ankigen.files import read_file
 from ankigen.model import Span
 
 CONFIG_FILE = "ankigen.toml"
@@ -109,7 +110,7 @@ def load_config(root: Path, overrides: Mapping[str, str | None]) -> tuple[Config
         if not os.path.lexists(path):
             continue
         try:
-            text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+            text = read_file(path).decode("utf-8").removeprefix("\ufeff")
         except (OSError, UnicodeDecodeError) as exc:
             diagnostics.append(_unreadable(name, path, exc))
             rel = name

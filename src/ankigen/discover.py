@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ankigen.config import Config
 from ankigen.diagnostics import Diagnostic, diag
+from ankigen.files import MAX_CARD_FILE_BYTES, read_file
 from ankigen.model import SourceFile, Span
 
 CARD_SUFFIXES = (".md", ".yaml", ".yml")
@@ -44,8 +45,8 @@ def _walk(folder: Path, seen: frozenset[Path] = frozenset()) -> Iterable[Path]:
             is_dir = False
         if is_dir:
             yield from _walk(entry, seen | {real})
-        elif entry.is_file() or entry.is_symlink():
-            yield entry  # a dangling link is reported when read (E107), not skipped
+        else:
+            yield entry  # a dangling link, a FIFO, a device: reported when read (E107), never skipped
 
 
 def card_paths(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
@@ -53,7 +54,7 @@ def card_paths(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
     roots = [p if p.is_absolute() else Path.cwd() / p for p in paths] or [config.cards_dir]
     found: list[Path] = []
     for root in roots:
-        if root.is_file():
+        if root.is_file() and paths:  # a file given on the command line; `cards` itself must be a folder
             found.append(root)
         else:
             found.extend(p for p in _walk(root) if p.suffix in CARD_SUFFIXES)
@@ -78,7 +79,7 @@ def read_sources(config: Config, paths: Sequence[Path]) -> tuple[tuple[SourceFil
             )
             continue
         try:
-            data = path.read_bytes()
+            data = read_file(path, MAX_CARD_FILE_BYTES)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             if path.is_symlink() and not path.exists():
@@ -220,7 +221,7 @@ def read_lock(config: Config, name: str) -> tuple[str | None, tuple[Diagnostic, 
     (never "no lock": that would give every note the build time and rewrite them all on import)."""
     path = config.root / name
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except FileNotFoundError:
         return None, ()
     except OSError as exc:

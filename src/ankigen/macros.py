@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ankigen.diagnostics import Diagnostic, diag
+from ankigen.files import read_file
 from ankigen.model import Span
 
 _NAME = r"\\[A-Za-z]+"
@@ -147,7 +148,7 @@ def load_preamble(config_root: Path, preamble: Path | None) -> tuple[Macros, tup
         return NO_MACROS, ()
     rel = preamble.relative_to(config_root).as_posix() if preamble.is_relative_to(config_root) else str(preamble)
     try:
-        text = preamble.read_text("utf-8")
+        text = read_file(preamble).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc)).lower()
         return NO_MACROS, (diag("E307", Span(rel, 1, 1), f"preamble could not be read: {reason}"),)
