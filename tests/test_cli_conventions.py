@@ -168,7 +168,7 @@ def test_no_config_is_said_on_stderr(run_cli, tmp_path: Path) -> None:
     assert result.stdout == "dist/bare.apkg\n"
     assert "note: no ankigen.toml" not in run_cli(["build", "-q"], cwd=root).stderr
     assert "note: no ankigen.toml or [tool.ankigen]" in run_cli(["check", "--root", str(root)]).stderr
-    (root / "ankigen.toml").write_text('deck_name = "Bare"\n', encoding="utf-8")
+    (root / "ankigen.toml").write_text('deck_name = "bare"\n', encoding="utf-8")
     assert "note:" not in run_cli(["check"], cwd=root).stderr
 
 

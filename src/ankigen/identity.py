@@ -86,8 +86,8 @@ def resolve(config: Config, lock: Lock, *, rerecord: bool = False) -> Identity:
             diag(
                 "W210",
                 Span(where),
-                f"id namespace and root deck {namespace!r} come from the folder's name; ankigen.lock records them "
-                "now, but a clone without the lock would derive them from its own folder",
+                f"id namespace and root deck {namespace!r} come from the folder's name; the build records them in "
+                "ankigen.lock, but a clone without the lock would derive them from its own folder",
                 help=f'pin them: add deck_name = "{deck}" and id_namespace = "{namespace}" to {where} '
                 "(or run `ankigen init` in a new project)",
             )

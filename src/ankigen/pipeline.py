@@ -103,9 +103,15 @@ def parse_all(config: Config, paths: Sequence[Path] = ()) -> tuple[tuple[Card, .
 
 
 def _no_files(config: Config) -> Diagnostic:
-    return diag(
-        "E105", rules.span_of(config, config.cards_dir), f"no card files found in {config.rel(config.cards_dir)!r}"
-    )
+    where = config.rel(config.cards_dir)
+    if config.cards_dir.exists() and not config.cards_dir.is_dir():
+        return diag(
+            "E105",
+            Span(where),
+            f"no card files found: {where!r} is a file, not a folder of card files",
+            help=f"move it into a folder {where!r} (as {where}/{config.cards_dir.name}.md, say)",
+        )
+    return diag("E105", rules.span_of(config, config.cards_dir), f"no card files found in {where!r}")
 
 
 def _mathjax_required(config: Config, reason: str) -> Diagnostic:
@@ -570,11 +576,13 @@ def math_diagnostics(
 
 
 def check(config: Config, options: Options = Options()) -> BuildResult:
-    """Everything ``build`` checks, the lock file included (a merge-conflicted lock must fail pre-commit)."""
-    c = compile_notes(config, options)
-    _, lock_problems = parse_lock(read_text_if_exists(config.root / LOCK_FILE) or "", LOCK_FILE)
+    """Everything ``build`` checks: the lock file (a merge-conflicted lock must fail pre-commit; an unreadable one
+    is as much an error here as in ``build``) and the identity it records, as well as every card."""
+    previous, lock_problems = _read_lock(config)
+    ident = resolve(config, previous)
+    c = compile_notes(ident.config, options)
     return BuildResult(
-        sort_unique((*c.diagnostics, *lock_problems)),
+        sort_unique((*c.diagnostics, *ident.diagnostics, *lock_problems)),
         c.files,
         c.cards,
         mathjax_skipped=c.mathjax_skipped,
