@@ -47,6 +47,7 @@ CODES: dict[str, str] = {
     "E209": "answer given for a cloze note",
     "E210": "answer marker in a cloze card",
     "E211": "cloze deletions nested too deep",
+    "E212": "Markdown too complex to render",
     "W101": "text before the first card",
     "W201": "card has no id",
     "W202": "space in tag",

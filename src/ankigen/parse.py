@@ -14,7 +14,7 @@ import yaml
 
 from ankigen.diagnostics import Diagnostic, diag, did_you_mean
 from ankigen.model import Card, NoteKind, SourceFile, Span, Text, TextOrigin
-from ankigen.textcheck import ESCAPE_HELP, control_chars, eaten_escapes
+from ankigen.textcheck import ESCAPE_HELP, control_chars, control_chars_in, eaten_escapes, markdown_hazard
 
 FILE_KEYS = ("deck", "tags", "type")
 YAML_FILE_KEYS = (*FILE_KEYS, "cards")
@@ -107,9 +107,63 @@ def _yaml_error(ctx: _Ctx, code: str, exc: yaml.YAMLError, line0: int = 0, col0:
     ctx.add(code, _mark_span(ctx.path, mark, line0, col0), message, help_text)
 
 
-def _compose(ctx: _Ctx, text: str, code: str, line0: int = 0, col0: int = 0) -> yaml.Node | None:
+_QUOTED_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|[\x00-\x08\x0b-\x1f\x7f]", re.S)
+_SIMPLE_ESCAPES = {"0": "\x00", "a": "\x07", "b": "\x08", "t": "\t", "v": "\x0b", "f": "\x0c", "e": "\x1b"}
+_SIMPLE_ESCAPES |= {"N": "\x85", "L": "\u2028", "P": "\u2029", "\t": "\t"}
+
+
+def _quoted_controls(raw: str) -> list[int]:
+    """Offsets into a double-quoted YAML scalar's source (quotes included) of what yields each control character
+    of its value, in order: an escape such as ``\\b`` or ``\\x07``, or the character itself."""
+    places = []
+    for m in _QUOTED_ESCAPE.finditer(raw):
+        esc = m.group(1)
+        if esc is None:
+            ch = m.group(0)
+        elif len(esc) > 1:
+            ch = chr(int(esc[1:], 16))
+        else:
+            ch = _SIMPLE_ESCAPES.get(esc, "")
+        if ch and control_chars_in(ch):
+            places.append(m.start())
+    return places
+
+
+_YAML_ONLY_BREAKS = {0x85: " ", 0x2028: " ", 0x2029: " "}  # NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
+
+
+def _compose(
+    ctx: _Ctx, text: str, code: str, line0: int = 0, col0: int = 0, *, controls_reported: bool = False
+) -> yaml.Node | None:
+    """The YAML node tree of ``text``, or None after reporting why it has none. ``controls_reported``: the caller
+    reports control characters itself (``E106`` in Markdown files), so YAML's refusal of one is not said twice."""
+    if any(chr(ch) in text for ch in _YAML_ONLY_BREAKS):
+        # YAML counts these as line breaks, so its marks would disagree with every editor's line numbers (and
+        # ours): each is reported, then read as the space it should have been (offsets stay the same)
+        if not controls_reported:
+            origin = TextOrigin.verbatim(ctx.path, line0 + 1, col0 + 1, text)
+            for offset, message in control_chars(text, allow_tab=True):
+                if ord(text[offset]) in _YAML_ONLY_BREAKS:
+                    ctx.add("E106", origin.span(text, offset), message)
+        text = text.translate(_YAML_ONLY_BREAKS)
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:  # characters YAML does not allow; its message has no mark and 2 lines
+        bad = list(yaml.reader.Reader.NON_PRINTABLE.finditer(text))
+        if not bad:
+            ctx.add(code, Span(ctx.path, line0 + 1, col0 + 1), f"invalid YAML: {exc.reason}")
+        line, line_start, counted = 0, 0, 0
+        for m in bad:  # all of them, not only the first
+            line += text.count("\n", counted, m.start())
+            counted = m.start()
+            line_start = text.rfind("\n", line_start, m.start()) + 1 or line_start
+            if controls_reported and control_chars_in(m.group(0)):
+                continue
+            col = (col0 if line == 0 else 0) + m.start() - line_start + 1
+            ctx.add(
+                code, Span(ctx.path, line0 + line + 1, col), f"invalid YAML: U+{ord(m.group(0)):04X} is not allowed"
+            )
+        return None
     except yaml.YAMLError as exc:
         _yaml_error(ctx, code, exc, line0, col0)
         return None
@@ -168,8 +222,13 @@ class _Reader:
                 )
             if eaten:
                 return  # the control characters those escapes left are the same problems
-        for offset, message in control_chars(node.value, allow_tab=allow_tab):
-            self.ctx.add("E106", text.origin.span(text.value, offset), message, ESCAPE_HELP)
+        found = list(control_chars(node.value, allow_tab=allow_tab))
+        # in double quotes each control character comes from an escape (or stands as itself): point at that
+        raw_places = _quoted_controls(self.source_slice(node)) if node.style == '"' and found else []
+        exact = len(raw_places) == len(found)
+        for n, (offset, message) in enumerate(found):
+            where = self._source_span(node, raw_places[n]) if exact else text.origin.span(text.value, offset)
+            self.ctx.add("E106", where, message, ESCAPE_HELP)
 
     def text(self, value: _Value, key: str) -> Text | None:
         node = value.node
@@ -349,6 +408,16 @@ def _make_card(
                 part.origin.span(part.value, deep),
                 f"cloze deletions nested more than {MAX_CLOZE_DEPTH} deep in the {name}",
                 help="Anki nests deletions, but no card needs this many levels: split the text into several",
+            )
+            too_deep = True
+            continue
+        hazard = markdown_hazard(part.value) if part is not None else None
+        if part is not None and hazard is not None:
+            ctx.add(
+                "E212",
+                part.origin.span(part.value, hazard[0]),
+                f"the {name} is too complex to render in reasonable time: {hazard[1]}",
+                help="split it into paragraphs or cards, or put literal text in a code block",
             )
             too_deep = True
     if too_deep:
@@ -667,7 +736,7 @@ def _front_matter(ctx: _Ctx, src: SourceFile) -> tuple[yaml.Node | None, int]:
             text = "\n".join(lines[1:i])
             if not text.strip():
                 return None, i + 2
-            node = _compose(ctx, text, "E103", line0=1)
+            node = _compose(ctx, text, "E103", line0=1, controls_reported=True)
             return node, i + 2
     ctx.add("E103", Span(src.path, 1, 1), "front matter is not closed; expected a line '---'")
     return None, len(lines) + 1
@@ -711,7 +780,7 @@ def _metadata(ctx: _Ctx, src: SourceFile, body: list[_Line]) -> tuple[dict[str, 
         stripped = content.lstrip()
         col0 += len(content) - len(stripped) - 1
         content = "{" + stripped.rstrip() + "}"
-    node = _compose(ctx, content, "E104", line0=line0, col0=col0)
+    node = _compose(ctx, content, "E104", line0=line0, col0=col0, controls_reported=True)
     rest = body[end + 1 :]
     if node is None:
         return {}, None, rest

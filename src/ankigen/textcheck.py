@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ankigen.scan import scan
+
 # control character -> the escape letter that produces it in a double-quoted YAML string
 _ESCAPES = {
     "\x00": "0",
@@ -213,3 +215,50 @@ def eaten_escapes(raw: str) -> Iterator[tuple[int, str]]:
             if word[:end] in MATHJAX_MACROS or word[:end] in KNOWN_MACROS:
                 yield m.start(), "\\" + word[:end]
                 break
+
+
+# ---------------------------------------------------------------------------------------------- complexity
+#: Python-Markdown matches each '[' (a link?) and each '*' or '_' (emphasis?) by searching the rest of its
+#: paragraph, so its time grows with markers times paragraph length; and deep nesting of lists or quotes costs
+#: more than linear time and memory. Beyond these bounds (far past anything written by hand: a paragraph of
+#: 2,000 characters with 1,000 '[' is 2e6) a field would take seconds to minutes: it is refused instead.
+MAX_BRACKET_WORK = 10_000_000
+MAX_EMPHASIS_WORK = 400_000_000
+MAX_NESTING = 32
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_NESTED_LINE = re.compile(r"(?m)^((?:[ \t]*>)*)([ \t]*)([-*+]|\d{1,9}[.)])?(?=[ \t]|$)")
+
+
+def markdown_hazard(text: str) -> tuple[int, str] | None:
+    """The offset and description of what in ``text`` would make Markdown slow out of all proportion (see the
+    bounds above), or None; code blocks, code spans and formulas do not count (Markdown does not look inside
+    them)."""
+    if len(text) < 1000:  # nothing this short can reach the bounds (1000 * 1000 < MAX_BRACKET_WORK)
+        return None
+    scanned = scan(text)
+    pieces, at = [], 0
+    for span in scanned.math:  # formulas are protected before Markdown runs: their '_' and '*' cost nothing
+        pieces += [scanned.masked[at : span.start], " " * (span.end - span.start)]
+        at = span.end
+    masked = "".join([*pieces, scanned.masked[at:]])
+    at = 0
+    for part in _PARAGRAPH_BREAK.split(masked):
+        brackets = part.count("[")
+        if brackets * len(part) > MAX_BRACKET_WORK:
+            return at + part.index("["), f"{brackets} '[' in a paragraph of {len(part)} characters"
+        emphasis = part.count("*") + part.count("_")
+        if emphasis * len(part) > MAX_EMPHASIS_WORK:
+            first = min(i for i in (part.find("*"), part.find("_")) if i >= 0)
+            return at + first, f"{emphasis} '*' and '_' in a paragraph of {len(part)} characters"
+        at += len(part)
+        m = _PARAGRAPH_BREAK.match(masked, at)
+        at = m.end() if m else at
+    for m in _NESTED_LINE.finditer(masked):
+        if not m.group(3):  # only a list item's indentation nests (blanked code is spaces too)
+            if m.group(1).count(">") > MAX_NESTING:
+                return m.start(), f"lists or block quotes nested more than {MAX_NESTING} levels deep"
+            continue
+        depth = m.group(1).count(">") + len(m.group(2).expandtabs(4)) // 2
+        if depth > MAX_NESTING:
+            return m.start(), f"lists or block quotes nested more than {MAX_NESTING} levels deep"
+    return None
