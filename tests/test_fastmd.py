@@ -166,3 +166,48 @@ def test_cached_highlighting_builds_one_formatter_per_set_of_options(monkeypatch
     for text in blocks:
         render_markdown(plain, text)
     assert len(built) == len(blocks)  # without the cache, one per block (so the count above can fail)
+
+
+def test_long_fields_parse_on_a_block_queue_to_the_same_html() -> None:
+    """Chunks of QUEUE_FROM blocks or more go through BlockQueue: long fields made of every kind of block (and of
+    fuzz, and of the flagship's own fields joined) render exactly as Python-Markdown renders them."""
+    plain, fast = new_converter(fast=False), new_converter(fast=True)
+    texts = _corpus()
+    rng = random.Random(3)
+    longs = ["\n\n".join(rng.sample(texts, 90)) for _ in range(25)]
+    longs += ["\n\n".join(_fuzz(120, seed)) for seed in range(10)]
+    for text in longs:
+        assert text.count("\n\n") >= fastmd.QUEUE_FROM
+        assert render_markdown(fast, text) == render_markdown(plain, text), text[:300]
+
+
+def test_block_queue_behaves_as_a_list() -> None:
+    rng = random.Random(11)
+    for _ in range(300):
+        items = [str(i) for i in range(rng.randint(0, 8))]
+        ref, queue = list(items), fastmd.BlockQueue(list(items))
+        for step in range(30):
+            op = rng.choice(["pop0", "pop", "insert", "set", "get", "append", "slice"])
+            if op in ("pop0", "pop", "set", "get") and not ref:
+                continue
+            i = rng.randint(-len(ref), len(ref) - 1) if ref else 0
+            if op == "pop0":
+                assert queue.pop(0) == ref.pop(0)
+            elif op == "pop":
+                assert queue.pop(i) == ref.pop(i)
+            elif op == "insert":
+                j = rng.randint(-len(ref) - 2, len(ref) + 2)
+                ref.insert(j, f"n{step}")
+                queue.insert(j, f"n{step}")
+            elif op == "set":
+                ref[i] = queue[i] = f"s{step}"
+            elif op == "get":
+                assert queue[i] == ref[i]
+            elif op == "append":
+                ref.append(f"a{step}")
+                queue.append(f"a{step}")
+            else:
+                assert queue[1:3] == ref[1:3]
+            assert list(queue) == ref and len(queue) == len(ref) and bool(queue) == bool(ref)
+        with pytest.raises(IndexError):
+            queue[len(ref)]
