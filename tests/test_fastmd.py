@@ -169,12 +169,14 @@ def test_cached_highlighting_builds_one_formatter_per_set_of_options(monkeypatch
 
 
 def test_long_fields_parse_on_a_block_queue_to_the_same_html() -> None:
-    """Chunks of QUEUE_FROM blocks or more go through BlockQueue: long fields made of every kind of block (and of
+    """Chunks of QUEUE_FROM blocks or more go through BlockQueue, and more than INLINE_BATCH top-level blocks
+    through the inline processor in batches: long fields made of every kind of block (and of
     fuzz, and of the flagship's own fields joined) render exactly as Python-Markdown renders them."""
     plain, fast = new_converter(fast=False), new_converter(fast=True)
     texts = _corpus()
     rng = random.Random(3)
-    longs = ["\n\n".join(rng.sample(texts, 90)) for _ in range(25)]
+    longs = ["\n\n".join(rng.sample(texts, 90)) for _ in range(15)]
+    longs += ["\n\n".join(rng.sample(texts, 2 * fastmd.INLINE_BATCH)) for _ in range(6)]  # batched inline
     longs += ["\n\n".join(_fuzz(120, seed)) for seed in range(10)]
     for text in longs:
         assert text.count("\n\n") >= fastmd.QUEUE_FROM

@@ -11,8 +11,9 @@ analysed (by hash): when a pattern's expression differs (another Markdown or pym
 an extension we do not know), that pattern is always tried, as Python-Markdown would. ``tests/test_fastmd.py``
 renders a corpus with and without the speed-up and requires identical HTML.
 
-Long fields: Python-Markdown's block processors take blocks from the front of a list, which costs the list's
-length each time; ``BlockQueue`` holds a long chunk's blocks reversed so that the time stays linear in the field.
+Long fields: Python-Markdown's block processors, and its inline processor's work list, take items from the front
+of a list, which costs the list's length each time; ``BlockQueue`` holds a long chunk's blocks reversed, and the
+inline processor takes the top-level blocks in batches, so that the time stays linear in the field.
 
 Code blocks: pymdown-extensions' highlighter looks up a Pygments lexer and builds a new ``HtmlFormatter`` (whose
 style table alone costs as much as highlighting a short block) for every block. ``CachedHighlight`` keeps one lexer
@@ -84,6 +85,22 @@ class SkippingInlineProcessor(InlineProcessor):  # type: ignore[misc]  # markdow
             self._plan = (patterns, triggers)
             self.all_known = all(t is not None for t in triggers)
         return self._plan
+
+    def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
+        """As ``InlineProcessor.run``, on the top-level blocks in batches: its work list is taken from the front
+        (``pop(0)``), n^2 for a field of n blocks. A batch is the same element with the same ancestors, so every
+        block is processed as it would be in the whole tree (the stash is per text, not per tree)."""
+        children = list(tree)
+        if len(children) <= INLINE_BATCH:
+            return super().run(tree, ancestors)
+        done: list[Any] = []
+        for i in range(0, len(children), INLINE_BATCH):
+            batch = tree.makeelement(tree.tag, {})
+            batch.extend(children[i : i + INLINE_BATCH])
+            super().run(batch, ancestors)
+            done.extend(batch)
+        tree[:] = done
+        return tree
 
     def _InlineProcessor__handleInline(self, data: Any, patternIndex: int = 0) -> Any:
         """As ``InlineProcessor.__handleInline``, skipping a pattern whose trigger characters are absent."""
@@ -271,6 +288,9 @@ class BlockQueue:
         for value in values:
             self.append(value)
 
+
+#: top-level blocks the inline processor takes at a time (its cost per block grows with the batch)
+INLINE_BATCH = 256
 
 #: below this many blocks a plain list is as fast (and what every processor was written against)
 QUEUE_FROM = 64
