@@ -29,3 +29,22 @@ def test_bench_reports_every_step_with_ratios_to_the_floor() -> None:
     # MathJax is measured whenever node can run (it comes with the package); otherwise the row says why it is missing
     for step in ("mathjax", "cold + mathjax"):
         assert re.fullmatch(r" (\d+\.\d\d|skipped \(no node\)) ", steps[step][2])
+
+
+def test_linear_benchmark_reports_every_shape_and_size() -> None:
+    """benchmarks/linear.py stays runnable (tiny sizes; the README's numbers come from a full run)."""
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "linear.py"), "--sizes-mb", "0.02", "0.05", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines() if re.match(r"\| [a-z-]+ \| [\d.]+ \|", line)]
+    assert [(r[0].strip(), r[1].strip()) for r in rows] == [
+        (shape, size) for shape in ("paragraphs", "one-line", "code") for size in ("0.02", "0.05")
+    ]
+    for cells in rows:
+        assert float(cells[2]) > 0 and float(cells[5]) > 0
+    assert all(float(r[3]) == 1.0 for r in rows[::2])  # each shape's first size is its own reference
