@@ -10,16 +10,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_bench_reports_every_step_with_ratios_to_the_floor() -> None:
+def run_benchmark(script: str, *args: str) -> str:
+    """A benchmark script's stdout, after it exited 0."""
     proc = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "bench.py"), "--sizes", "40", "--repeat", "1", "--no-flagship"],
+        [sys.executable, str(REPO / "benchmarks" / script), *args],
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines() if line.startswith("| 40 |")]
+    return proc.stdout
+
+
+def test_bench_reports_every_step_with_ratios_to_the_floor() -> None:
+    out = run_benchmark("bench.py", "--sizes", "40", "--repeat", "1", "--no-flagship")
+    rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| 40 |")]
     steps = {cells[1].strip(): cells for cells in rows}
     assert list(steps)[:6] == ["floor", "cold", "no-op", "one edit", "mathjax", "cold + mathjax"]
     assert float(steps["floor"][3]) == 1.0 and steps["floor"][4].strip() == "1.00–1.00"
@@ -33,15 +39,8 @@ def test_bench_reports_every_step_with_ratios_to_the_floor() -> None:
 
 def test_linear_benchmark_reports_every_shape_and_size() -> None:
     """benchmarks/linear.py stays runnable (tiny sizes; the README's numbers come from a full run)."""
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "linear.py"), "--sizes-mb", "0.02", "0.05", "--repeat", "1"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines() if re.match(r"\| [a-z-]+ \| [\d.]+ \|", line)]
+    out = run_benchmark("linear.py", "--sizes-mb", "0.02", "0.05", "--repeat", "1")
+    rows = [line.split("|")[1:-1] for line in out.splitlines() if re.match(r"\| [a-z-]+ \| [\d.]+ \|", line)]
     assert [(r[0].strip(), r[1].strip()) for r in rows] == [
         (shape, size) for shape in ("paragraphs", "one-line", "code") for size in ("0.02", "0.05")
     ]
