@@ -128,6 +128,39 @@ HOSTILE: list[Case] = [
         build_args=("-o", "ankigen.lock"),
     ),
     Case(
+        "output onto a FIFO", {"cards/good.md": GOOD}, setup=_fifo("out.apkg"), status=2, build_args=("-o", "out.apkg")
+    ),
+    Case(
+        "output through a link to a FIFO",
+        {"cards/good.md": GOOD},
+        setup=_both(_fifo("pipe"), _link("out.apkg", "pipe")),
+        status=2,
+        build_args=("-o", "out.apkg"),
+    ),
+    Case(
+        "output onto a dangling link",
+        {"cards/good.md": GOOD},
+        setup=_link("out.apkg", "nowhere.apkg"),
+        status=2,
+        build_args=("-o", "out.apkg"),
+    ),
+    Case(
+        "output through a link into cards",
+        {"cards/good.md": GOOD},
+        setup=_link("alias", "cards"),
+        status=2,
+        build_args=("-o", "alias/x.apkg"),
+    ),
+    Case(
+        "preamble is a FIFO",
+        {"ankigen.toml": 'deck_name = "Test"\npreamble = "pre.tex"\n', "cards/a.md": GOOD},
+        setup=_fifo("pre.tex"),
+        status=1,
+        codes=("E307",),
+        config=False,
+    ),
+    Case("lock links to /dev/zero", {"cards/a.md": GOOD}, setup=_link("ankigen.lock", "/dev/zero"), status=1),
+    Case(
         "config not UTF-8",
         {"ankigen.toml": b'deck_name = "Caf\xe9"\n', "cards/a.md": GOOD},
         status=1,

@@ -27,9 +27,17 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_file(path: Path, limit: int | None = None) -> bytes:
-    """The bytes of the regular file at ``path`` (links followed); ``OSError`` for anything else (a folder, a
-    FIFO, a device, a socket) and for a file of more than ``limit`` bytes."""
+def read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of the regular file at ``path``; ``OSError`` as ``read_file`` for anything else."""
+    fd = _open_regular(path)
+    try:
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
+
+
+def _open_regular(path: Path) -> int:
+    """A read-only descriptor of the regular file at ``path`` (opened without blocking on a FIFO)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         info = os.fstat(fd)
@@ -37,6 +45,18 @@ def read_file(path: Path, limit: int | None = None) -> bytes:
             raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, f"it is {_kind(info.st_mode)}, not a regular file", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_file(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of the regular file at ``path`` (links followed); ``OSError`` for anything else (a folder, a
+    FIFO, a device, a socket) and for a file of more than ``limit`` bytes."""
+    fd = _open_regular(path)
+    try:
+        info = os.fstat(fd)
         if limit is not None and info.st_size > limit:
             raise OSError(errno.EFBIG, f"it is larger than {limit // (1024 * 1024)} MB", str(path))
         chunks = []

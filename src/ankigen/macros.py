@@ -150,6 +150,7 @@ def load_preamble(config_root: Path, preamble: Path | None) -> tuple[Macros, tup
     try:
         text = read_file(preamble).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc)).lower()
+        reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+        reason = reason[:1].lower() + reason[1:]  # 'No such file' -> 'no such file'; 'a FIFO' stays
         return NO_MACROS, (diag("E307", Span(rel, 1, 1), f"preamble could not be read: {reason}"),)
     return parse_preamble(text, rel)

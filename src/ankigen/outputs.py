@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ankigen.config import CONFIG_FILE, Config
+from ankigen.files import read_head
 
 #: files in the project folder that ankigen reads, by name
 PROJECT_FILES = (CONFIG_FILE, "pyproject.toml", "ankigen.lock")
@@ -57,10 +58,11 @@ def output_problem(config: Config, path: Path, sources: Iterable[Path] = ()) -> 
     for source in sources:
         if real == _real(source):
             return f"{shown!r} is one of the card files being built"
-    if path.is_file() or path.is_symlink():
+    if path.is_symlink() and not path.exists():
+        return f"{shown!r} is a link to {os.readlink(path)!r}, which does not exist; give another file name"
+    if os.path.lexists(path):
         try:
-            with open(path, "rb") as fh:
-                head = fh.read(4)
+            head = read_head(path, 4)  # a FIFO or device in the way is refused, never opened for reading
         except OSError as exc:
             return f"{shown!r} exists and cannot be read ({exc.strerror or exc}), so it is not replaced"
         if head and not head.startswith(ZIP_MAGIC):
