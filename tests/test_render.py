@@ -117,3 +117,17 @@ def test_brace_problem_fast_path_agrees_with_the_exact_scan() -> None:
     for _ in range(20000):
         body = "".join(rng.choice("{}\\ab") for _ in range(rng.randint(0, 12)))
         assert _balanced(body) is exact(body), body
+
+
+@pytest.mark.parametrize(
+    "source",
+    [r"written \\(x\\) here", r"and \\[y\\] too", r"- item \\(a\\)", r"| a | \\[b\\] |" "\n| --- | --- |\n| 1 | 2 |"],
+)
+def test_render_escaped_delimiters_are_broken_so_anki_does_not_typeset_them(source: str) -> None:
+    out = render(source)
+    assert "\\(" not in out and "\\[" not in out  # MathJax would find these in Anki
+    assert "\\<span></span>" in out
+
+
+def test_render_literal_delimiters_in_code_stay_as_written() -> None:
+    assert render(r"`\(x\)` and \\(y\\)", inline=True) == r"<code>\(x\)</code> and \<span></span>(y\)"

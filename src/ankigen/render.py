@@ -254,11 +254,31 @@ def _strip_paragraph(fragment: str) -> str:
     return fragment
 
 
+_LITERAL_OPENER_RE = re.compile(r"\\(?=[(\[])")
+_CODE_OR_TAG_RE = re.compile(r"<(pre|code)\b.*?</\1>|<[^>]*>", re.DOTALL)
+
+
+def _break_literal_openers(fragment: str) -> str:
+    """A ``\\(`` or ``\\[`` left in the text after Markdown is one the author escaped (``\\\\(``, or a
+    code span's neighbour): every formula is a placeholder by now. Anki's MathJax would typeset it all the same,
+    so an empty element goes between the backslash and the bracket: MathJax looks for delimiters within one run
+    of text, and an element ends the run. Code and tags are left alone (MathJax skips code)."""
+    out, at = [], 0
+    for m in _CODE_OR_TAG_RE.finditer(fragment):
+        out += [_LITERAL_OPENER_RE.sub(r"\\<span></span>", fragment[at : m.start()]), m.group(0)]
+        at = m.end()
+    out.append(_LITERAL_OPENER_RE.sub(r"\\<span></span>", fragment[at:]))
+    return "".join(out)
+
+
 def render_markdown(
     converter: markdown.Markdown, source: str, *, inline: bool = False, macros: Macros = NO_MACROS
 ) -> str:
     protected = protect(source)
-    result = restore(fastmd.convert(converter, protected.source), protected, macros)
+    converted = fastmd.convert(converter, protected.source)
+    if "\\(" in converted or "\\[" in converted:
+        converted = _break_literal_openers(converted)
+    result = restore(converted, protected, macros)
     result = _fix_clozes(result)
     return _strip_paragraph(result) if inline else result
 
