@@ -61,6 +61,10 @@ def regex_hash(pattern: Any) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
 
 
+#: top-level blocks the inline processor takes at a time (its cost per block grows with the batch)
+INLINE_BATCH = 256
+
+
 class SkippingInlineProcessor(InlineProcessor):  # type: ignore[misc]  # markdown's types are partial
     """Python-Markdown's inline processor, minus the attempts that cannot match."""
 
@@ -288,9 +292,6 @@ class BlockQueue:
         for value in values:
             self.append(value)
 
-
-#: top-level blocks the inline processor takes at a time (its cost per block grows with the batch)
-INLINE_BATCH = 256
 
 #: below this many blocks a plain list is as fast (and what every processor was written against)
 QUEUE_FROM = 64

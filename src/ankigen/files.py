@@ -29,15 +29,15 @@ def _kind(mode: int) -> str:
 
 def read_head(path: Path, size: int) -> bytes:
     """The first ``size`` bytes of the regular file at ``path``; ``OSError`` as ``read_file`` for anything else."""
-    fd = _open_regular(path)
+    fd, _size = _open_regular(path)
     try:
         return os.read(fd, size)
     finally:
         os.close(fd)
 
 
-def _open_regular(path: Path) -> int:
-    """A read-only descriptor of the regular file at ``path`` (opened without blocking on a FIFO)."""
+def _open_regular(path: Path) -> tuple[int, int]:
+    """A read-only descriptor of the regular file at ``path`` (opened without blocking on a FIFO), and its size."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         info = os.fstat(fd)
@@ -48,19 +48,18 @@ def _open_regular(path: Path) -> int:
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return fd, info.st_size
 
 
 def read_file(path: Path, limit: int | None = None) -> bytes:
     """The bytes of the regular file at ``path`` (links followed); ``OSError`` for anything else (a folder, a
     FIFO, a device, a socket) and for a file of more than ``limit`` bytes."""
-    fd = _open_regular(path)
+    fd, size = _open_regular(path)
     try:
-        info = os.fstat(fd)
-        if limit is not None and info.st_size > limit:
+        if limit is not None and size > limit:
             raise OSError(errno.EFBIG, f"it is larger than {limit // (1024 * 1024)} MB", str(path))
         chunks = []
-        size = 0
+        size = 0  # counted again: the file may grow while it is read
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
             size += len(chunk)

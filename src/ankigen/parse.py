@@ -14,7 +14,14 @@ import yaml
 
 from ankigen.diagnostics import Diagnostic, diag, did_you_mean
 from ankigen.model import Card, NoteKind, SourceFile, Span, Text, TextOrigin
-from ankigen.textcheck import ESCAPE_HELP, control_chars, control_chars_in, eaten_escapes, markdown_hazard
+from ankigen.textcheck import (
+    ESCAPE_HELP,
+    control_chars,
+    control_chars_in,
+    eaten_escapes,
+    markdown_hazard,
+    quoted_controls,
+)
 
 FILE_KEYS = ("deck", "tags", "type")
 YAML_FILE_KEYS = (*FILE_KEYS, "cards")
@@ -107,28 +114,6 @@ def _yaml_error(ctx: _Ctx, code: str, exc: yaml.YAMLError, line0: int = 0, col0:
     ctx.add(code, _mark_span(ctx.path, mark, line0, col0), message, help_text)
 
 
-_QUOTED_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|[\x00-\x08\x0b-\x1f\x7f]", re.S)
-_SIMPLE_ESCAPES = {"0": "\x00", "a": "\x07", "b": "\x08", "t": "\t", "v": "\x0b", "f": "\x0c", "e": "\x1b"}
-_SIMPLE_ESCAPES |= {"N": "\x85", "L": "\u2028", "P": "\u2029", "\t": "\t"}
-
-
-def _quoted_controls(raw: str) -> list[int]:
-    """Offsets into a double-quoted YAML scalar's source (quotes included) of what yields each control character
-    of its value, in order: an escape such as ``\\b`` or ``\\x07``, or the character itself."""
-    places = []
-    for m in _QUOTED_ESCAPE.finditer(raw):
-        esc = m.group(1)
-        if esc is None:
-            ch = m.group(0)
-        elif len(esc) > 1:
-            ch = chr(int(esc[1:], 16))
-        else:
-            ch = _SIMPLE_ESCAPES.get(esc, "")
-        if ch and control_chars_in(ch):
-            places.append(m.start())
-    return places
-
-
 _YAML_ONLY_BREAKS = {0x85: " ", 0x2028: " ", 0x2029: " "}  # NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
 
 
@@ -152,17 +137,11 @@ def _compose(
         bad = list(yaml.reader.Reader.NON_PRINTABLE.finditer(text))
         if not bad:
             ctx.add(code, Span(ctx.path, line0 + 1, col0 + 1), f"invalid YAML: {exc.reason}")
-        line, line_start, counted = 0, 0, 0
+        origin = TextOrigin.verbatim(ctx.path, line0 + 1, col0 + 1, text)
         for m in bad:  # all of them, not only the first
-            line += text.count("\n", counted, m.start())
-            counted = m.start()
-            line_start = text.rfind("\n", line_start, m.start()) + 1 or line_start
-            if controls_reported and control_chars_in(m.group(0)):
-                continue
-            col = (col0 if line == 0 else 0) + m.start() - line_start + 1
-            ctx.add(
-                code, Span(ctx.path, line0 + line + 1, col), f"invalid YAML: U+{ord(m.group(0)):04X} is not allowed"
-            )
+            if not (controls_reported and control_chars_in(m.group(0))):
+                message = f"invalid YAML: U+{ord(m.group(0)):04X} is not allowed"
+                ctx.add(code, origin.span(text, m.start()), message)
         return None
     except yaml.YAMLError as exc:
         _yaml_error(ctx, code, exc, line0, col0)
@@ -224,7 +203,7 @@ class _Reader:
                 return  # the control characters those escapes left are the same problems
         found = list(control_chars(node.value, allow_tab=allow_tab))
         # in double quotes each control character comes from an escape (or stands as itself): point at that
-        raw_places = _quoted_controls(self.source_slice(node)) if node.style == '"' and found else []
+        raw_places = quoted_controls(self.source_slice(node)) if node.style == '"' and found else []
         exact = len(raw_places) == len(found)
         for n, (offset, message) in enumerate(found):
             where = self._source_span(node, raw_places[n]) if exact else text.origin.span(text.value, offset)

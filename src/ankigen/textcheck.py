@@ -177,6 +177,28 @@ def control_chars(text: str, *, allow_tab: bool) -> Iterator[tuple[int, str]]:
         yield m.start(), message
 
 
+_QUOTED_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|[\x00-\x08\x0b-\x1f\x7f]", re.S)
+#: escape letter (or a TAB after the backslash) -> the control character it stands for in double quotes
+_UNESCAPE = {letter: ch for ch, letter in _ESCAPES.items()} | {"\t": "\t"}
+
+
+def quoted_controls(raw: str) -> list[int]:
+    """Offsets into a double-quoted YAML scalar's source (quotes included) of what yields each control character
+    of its value, in order: an escape such as ``\\b`` or ``\\x07``, or the character itself."""
+    places = []
+    for m in _QUOTED_ESCAPE.finditer(raw):
+        esc = m.group(1)
+        if esc is None:
+            ch = m.group(0)
+        elif len(esc) > 1:
+            ch = chr(int(esc[1:], 16))
+        else:
+            ch = _UNESCAPE.get(esc, "")
+        if ch and control_chars_in(ch):
+            places.append(m.start())
+    return places
+
+
 ESCAPE_HELP = (
     "LaTeX in a double-quoted YAML string loses its backslashes ('\\t' becomes a TAB); "
     "write it in single quotes or a block scalar ('|')"
