@@ -41,7 +41,7 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     mode, root, jobs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
     from ankigen.config import load_config
-    from ankigen import pipeline
+    from ankigen import mathcheck, pipeline
     config, _ = load_config(root, {})
     if mode == "floor":
         import genanki
@@ -59,7 +59,7 @@ CHILD = textwrap.dedent(
     elif mode == "mathjax":
         cards = pipeline.compile_notes(config, pipeline.Options(mathjax=False, use_cache=False)).cards
         start = time.perf_counter()
-        problems, skipped = pipeline.math_diagnostics(config, cards, None)
+        problems, skipped = mathcheck.math_diagnostics(cards, None)
         elapsed = time.perf_counter() - start
         if skipped:
             elapsed = -1.0

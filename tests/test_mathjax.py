@@ -6,7 +6,6 @@ import hashlib
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -102,33 +101,56 @@ def test_results_keep_input_order_and_display_flag() -> None:
     assert validate([], REPO) == []
 
 
-def test_large_batches_split_across_processes_keep_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks of a split batch come back in input order, each verdict with its own formula."""
+def test_a_session_shares_its_formulas_among_workers_and_keeps_each_verdict_with_its_formula(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a small window per worker and no backlog needed, several workers answer; every verdict is its own."""
     _mathjax_dir()
-    formulas = [(r"\frac{a}{b", True), (r"x", True), (r"\foo", False), (r"y", False), (r"a & b", False)]
-    expected = validate(formulas, REPO)
+    base = [(r"\frac{a}{b", True), (r"x", True), (r"\foo", False), (r"y", False), (r"a & b", False)]
+    expected = validate(base, REPO)
     assert expected == ["Missing close brace", None, r"Undefined control sequence \foo", None, "Misplaced &"]
-    calls: list[int] = []
-    real_check = mathjax._check
+    formulas = [(f"{tex} + {i}", display) for i in range(60) for tex, display in base]
+    monkeypatch.setattr(mathjax, "WINDOW", 2)
+    monkeypatch.setattr(mathjax, "SPAWN_BACKLOG", 0)
+    with mathjax.Session(workers=3) as session:
+        session.submit(formulas[:150])
+        session.submit(formulas[100:])  # a formula handed over twice is checked once
+        out = session.finish()
+        answered = session.answered
+    assert not isinstance(out, MathJaxUnavailable), out.reason
+    assert len(answered) <= 3 and sum(answered) == len(formulas) == session.submitted
+    assert sum(n > 0 for n in answered) >= 2
+    for (tex, display), want in zip(formulas, expected * 60, strict=True):
+        got = out[(tex, display)].error
+        assert (got is None) == (want is None), tex
+        assert want is None or want in str(got), tex
 
-    def counting(node: str, chunk: Sequence[tuple[str, bool]], job: object) -> object:
-        calls.append(len(chunk))
-        return real_check(node, chunk, job)
 
-    monkeypatch.setattr(mathjax, "PARALLEL_MIN_FORMULAS", 2)
-    monkeypatch.setattr(mathjax.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(mathjax, "_check", counting)
-    assert validate(formulas, REPO) == expected
-    assert calls == [3, 2]
+def test_a_small_batch_uses_one_worker() -> None:
+    _mathjax_dir()
+    with mathjax.Session(workers=4) as session:
+        session.submit([(f"x_{i}", False) for i in range(mathjax.SPAWN_BACKLOG)])
+        out = session.finish()
+        assert not isinstance(out, MathJaxUnavailable) and len(session.answered) == 1
 
 
-def test_chunks_one_process_unless_the_batch_is_large() -> None:
-    few = [("x", False)] * (mathjax.PARALLEL_MIN_FORMULAS * 2 - 1)
-    assert [len(c) for c in mathjax._chunks(few, 8)] == [len(few)]
-    many = [("x", False)] * (mathjax.PARALLEL_MIN_FORMULAS * 5 + 1)
-    sizes = [len(c) for c in mathjax._chunks(many, 2)]
-    assert len(sizes) == 2 and sum(sizes) == len(many) and max(sizes) - min(sizes) <= 1
-    assert [len(c) for c in mathjax._chunks(many, 1)] == [len(many)]
+def test_a_node_that_fails_or_hangs_makes_the_check_unavailable_not_stuck(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    failing = tmp_path / "failing-node"
+    failing.write_text("#!/bin/sh\necho 'cannot start' >&2\nexit 7\n", "utf-8")
+    hanging = tmp_path / "hanging-node"
+    hanging.write_text("#!/bin/sh\nexec sleep 30\n", "utf-8")
+    for script in (failing, hanging):
+        script.chmod(0o755)
+    many = [(f"x_{i}", False) for i in range(5000)]  # more than the pipes hold: writing must not block either
+    monkeypatch.setenv(NODE_ENV, str(failing))
+    out = validate(many, REPO)
+    assert isinstance(out, MathJaxUnavailable) and "exit 7" in out.reason and "cannot start" in out.reason
+    monkeypatch.setenv(NODE_ENV, str(hanging))
+    monkeypatch.setattr(mathjax, "TIMEOUT_SECONDS", 1.0)
+    out = validate(many, REPO)
+    assert isinstance(out, MathJaxUnavailable) and "answered nothing" in out.reason
 
 
 def test_build_says_how_many_formulas_mathjax_checks_and_cached_ones_are_not_counted(

@@ -8,7 +8,6 @@ must reproduce.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 
 import pytest
 
@@ -84,19 +83,16 @@ def test_one_batch_in_any_order_gives_the_same_verdicts(alone: list[str | None])
     assert twice == alone + alone  # \require{nonexistent} fails every time, in one process too
 
 
-def test_process_splits_give_the_same_verdicts(monkeypatch: pytest.MonkeyPatch, alone: list[str | None]) -> None:
-    sizes: list[int] = []
-    real = mathjax._check
-
-    def counting(node: str, chunk: Sequence[tuple[str, bool]], job: object) -> object:
-        sizes.append(len(chunk))
-        return real(node, chunk, job)
-
-    monkeypatch.setattr(mathjax, "_check", counting)
-    monkeypatch.setattr(mathjax, "PARALLEL_MIN_FORMULAS", 5)
-    monkeypatch.setattr(mathjax.os, "cpu_count", lambda: 4)
-    assert _ok(validate(STATEFUL)) == alone
-    assert len(sizes) == 4
+def test_worker_splits_give_the_same_verdicts(monkeypatch: pytest.MonkeyPatch, alone: list[str | None]) -> None:
+    monkeypatch.setattr(mathjax, "WINDOW", 1)
+    monkeypatch.setattr(mathjax, "SPAWN_BACKLOG", 0)
+    with mathjax.Session(workers=4) as session:
+        session.submit(STATEFUL)
+        out = session.finish()
+        answered = session.answered
+    assert not isinstance(out, MathJaxUnavailable), out.reason
+    assert [out[(tex, display)].error for tex, display in STATEFUL] == alone
+    assert 2 <= len(answered) <= 4 and sum(n > 0 for n in answered) >= 2
 
 
 PREAMBLE = r"\newcommand{\R}{\mathbb{R}} \DeclareMathOperator{\tr}{tr} \newcommand{\mk}{\def\z{1}}"

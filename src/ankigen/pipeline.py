@@ -35,10 +35,11 @@ from ankigen.discover import (
 )
 from ankigen.identity import Identity, resolve, separate_deck_note
 from ankigen.ids import note_guid
-from ankigen.layout import FIELDS, formula_problems, table_problems
+from ankigen.layout import table_problems
 from ankigen.lock import LOCK_FILE, Lock, Plan, format_lock, parse_lock, plan, record_times, report_lines
 from ankigen.macros import NO_MACROS, Macros, load_preamble
-from ankigen.mathjax import MathJaxUnavailable, check_formulas, checker_stamp
+from ankigen.mathcheck import FormulaCheck
+from ankigen.mathjax import checker_stamp
 from ankigen.model import Card, MediaFile, MediaRef, NoteKind, SourceFile, Span
 from ankigen.notetypes import NOTE_TYPES, css
 from ankigen.outputs import output_problem
@@ -359,13 +360,19 @@ def compile_units(
     cache: Cache | None,
     options: Options,
     macros: Macros = NO_MACROS,
+    on_unit: Callable[[FileUnit], None] | None = None,
 ) -> tuple[list[FileUnit], set[str]]:
     """One unit per source file: from the cache where the file is unchanged, else compiled (in parallel
-    across processes when there is enough to do). Returns the units and the cache keys they use."""
+    across processes when there is enough to do). ``on_unit`` is given each unit as soon as it is at hand
+    (cached ones first). Returns the units and the cache keys they use."""
     sections = [default_section(config, src.path) for src in sources]
     keys = [cache.unit_key(s.path, sec, s.text) if cache else "" for s, sec in zip(sources, sections, strict=True)]
     units: list[FileUnit | None] = [cache.get_unit(k, formulas=options.mathjax) if cache else None for k in keys]
     todo = [i for i, u in enumerate(units) if u is None]
+    if on_unit is not None:
+        for unit in units:
+            if unit is not None:
+                on_unit(unit)
     jobs: list[Job] = []
     for i in todo:
         before = cache.previous_unit(keys[i]) if cache else None
@@ -374,6 +381,8 @@ def compile_units(
     done = 0
     for i, unit, text in _compile_todo(jobs, todo, options.jobs, total):
         units[i] = unit
+        if on_unit is not None:
+            on_unit(unit)
         if cache is not None:
             cache.put_unit(keys[i], text)
         done += len(sources[i].text)
@@ -423,9 +432,30 @@ class Compiled:
 def compile_notes(config: Config, options: Options = Options()) -> Compiled:
     macros, macro_problems = load_preamble(config.root, config.preamble)
     cache = _open_cache(config, options, macros) if options.use_cache else None
+    mode = options.mathjax_mode or config.mathjax
+    math = FormulaCheck(cache, started=options.mathjax_started) if options.mathjax and mode != "off" else None
+    try:
+        return _compile_notes(config, options, macros, macro_problems, cache, math)
+    finally:
+        if math is not None:
+            math.close()
+
+
+def _compile_notes(
+    config: Config,
+    options: Options,
+    macros: Macros,
+    macro_problems: Sequence[Diagnostic],
+    cache: Cache | None,
+    math: FormulaCheck | None,
+) -> Compiled:
     files = card_paths(config, options.paths)
     sources, read_problems = read_sources(config, files)
-    units, used_units = compile_units(config, sources, cache, options, macros)
+    # MathJax checks each file's formulas while the next files compile (not when a tag filter will drop cards)
+    stream = math.feed if math is not None and not (options.tags or options.exclude_tags) else None
+    units, used_units = compile_units(
+        config, sources, cache, options, macros, on_unit=None if stream is None else lambda u: stream(u.cards)
+    )
     found: list[Diagnostic] = [*macro_problems, *read_problems, *(d for u in units for d in u.diagnostics)]
     if not files:
         found.append(_no_files(config))
@@ -442,14 +472,11 @@ def compile_notes(config: Config, options: Options = Options()) -> Compiled:
     if not options.partial:
         found.extend(_unused_media(config, cards))
     skipped = ""
-    mode = options.mathjax_mode or config.mathjax
     measured: dict[str, dict[tuple[int, int], float | None]] = {}
-    if options.mathjax and mode != "off":
-        math_problems, skipped = math_diagnostics(
-            config, cards, cache, prune=not options.partial, started=options.mathjax_started, measured=measured
-        )
+    if math is not None:
+        math_problems, skipped = math.finish(cards, prune=not options.partial, measured=measured)
         found.extend(math_problems)
-        if skipped and mode == "require":
+        if skipped and (options.mathjax_mode or config.mathjax) == "require":
             found.append(_mathjax_required(config, skipped))
     elif options.mathjax:
         skipped = "mathjax = off" if options.mathjax_mode is None else "--mathjax=off"
@@ -490,89 +517,6 @@ def content_hash(spec: NoteSpec) -> str:
     """A hash of everything that ends up in the note: fields, tags, note type and deck."""
     parts = (spec.notetype.name, spec.deck, " ".join(spec.tags), *spec.fields)
     return hashlib.sha256(("\x1f".join(parts) + "\x1f").encode("utf-8")).hexdigest()[:16]
-
-
-def math_diagnostics(
-    config: Config,
-    cards: Sequence[CardInfo],
-    cache: Cache | None = None,
-    *,
-    prune: bool = False,
-    started: Callable[[int], None] | None = None,
-    measured: dict[str, dict[tuple[int, int], float | None]] | None = None,
-) -> tuple[list[Diagnostic], str]:
-    """Every formula typeset by the real MathJax that Anki uses (``E303`` for each it rejects), and measured
-    (``W310``/``W311`` for each wider than a phone column, see ``layout``). ``measured``, when given, receives
-    each formula's width in em by path and (line, col), for the table lint.
-
-    Returns the diagnostics, and why MathJax was skipped (no node can run; else empty). Verdicts (the error,
-    or the width in em) are cached per formula; with ``prune`` (a full build) verdicts of formulas that are gone
-    are forgotten. ``started`` is told how many formulas MathJax is about to check (those without a cached verdict).
-    """
-    places: dict[tuple[str, bool], list[tuple[Span, int]]] = {}
-    for card in cards:
-        assert card.formulas is not None, "units are loaded with their formulas when MathJax runs"
-        for tex, display, line, col, field in card.formulas:
-            places.setdefault((tex, bool(display)), []).append((Span(card.span.path, line, col), field))
-    verdicts: dict[tuple[str, bool], str | float | None] = {}
-    keys: dict[tuple[str, bool], str] = {}
-    use_cache = cache is not None and bool(cache.math_stamp)
-    if cache is not None and use_cache:
-        cache.load_math()
-        for formula in places:
-            keys[formula] = key = cache.math_key(*formula)
-            if key in cache.math:
-                verdicts[formula] = cache.math[key]
-    todo = [f for f in places if f not in verdicts]
-    if todo:
-        if started is not None:
-            started(len(todo))
-        node_cache = cache.folder / "node" if cache is not None and cache.folder is not None else None
-        results = check_formulas(todo, measure=True, cache_dir=node_cache)
-        if isinstance(results, MathJaxUnavailable):
-            return [], results.reason
-        verdicts.update((f, v.error if v.error is not None else v.width) for f, v in zip(todo, results, strict=True))
-        if cache is not None and use_cache:
-            for formula in todo:
-                cache.math[keys[formula]] = verdicts[formula]
-            cache.math_dirty = True
-    if cache is not None and use_cache and prune:
-        cache.prune_math(set(keys.values()))
-    out = []
-    widths: dict[tuple[str, bool], float | None] = {}
-    for formula, where in places.items():
-        verdict = verdicts[formula]
-        if not isinstance(verdict, str):
-            widths[formula] = verdict
-            continue
-        for span, _field in where:
-            out.append(
-                diag(
-                    "E303",
-                    span,
-                    f"MathJax cannot typeset this formula: {verdict}",
-                    help="Anki would show a red error box; fix the LaTeX",
-                )
-            )
-    in_tables = {
-        (card.span.path, line, col)
-        for card in cards
-        for table in card.tables
-        for _words, formulas in table[3]
-        for line, col, _estimate, _glue in formulas
-    }
-    where_measured = (
-        (tex, display, FIELDS[field], span, (span.path, span.line, span.col) in in_tables)
-        for (tex, display), where in places.items()
-        for span, field in where
-    )
-    out.extend(formula_problems(where_measured, widths))
-    if measured is not None:
-        for (tex, display), where in places.items():
-            em = widths.get((tex, display))
-            for span, _field in where:
-                measured.setdefault(span.path, {})[(span.line, span.col)] = em
-    return out, ""
 
 
 def check(config: Config, options: Options = Options()) -> BuildResult:
