@@ -47,3 +47,46 @@ def test_linear_benchmark_reports_every_shape_and_size() -> None:
     for cells in rows:
         assert float(cells[2]) > 0 and float(cells[5]) > 0
     assert all(float(r[3]) == 1.0 for r in rows[::2])  # each shape's first size is its own reference
+
+
+def test_race_reports_both_builds_and_their_ratios() -> None:
+    """benchmarks/race.py stays runnable without ankcompiler (its rows are then left out)."""
+    out = run_benchmark("race.py", "--sizes", "30", "--repeat", "2", "--no-flagship", "--ankc", "")
+    rows = {
+        cells[1].strip(): cells
+        for line in out.splitlines()
+        if line.startswith("| 30 |")
+        for cells in [line.split("|")[1:-1]]
+    }
+    assert set(rows) == {
+        "ankigen (MathJax check)",
+        "ankigen --mathjax=off",
+        "ankigen with the check ÷ without",
+        "MathJax's share of the checked build",
+    }
+    assert float(rows["ankigen --mathjax=off"][2]) > 0 and float(rows["ankigen (MathJax check)"][3]) > 0
+    assert re.fullmatch(r" \d+\.\d\d \(\d+\.\d\d–\d+\.\d\d\) ", rows["ankigen with the check ÷ without"][2])
+    assert re.fullmatch(r" -?\d+% \(-?\d+–-?\d+%\) ", rows["MathJax's share of the checked build"][2])
+
+
+def test_race_writes_the_same_cards_for_ankcompiler() -> None:
+    """The peer's tree holds every card once, with the question and answer of ankigen's."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import bench
+        import race
+    finally:
+        sys.path.pop(0)
+    import random
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        race.make_ankc_tree(Path(tmp) / "a", 120)
+        text = "".join(p.read_text("utf-8") for p in sorted((Path(tmp) / "a" / "cards").glob("*.md")))
+    blocks = re.findall(r"---\n\n([^\n]+) :::\n\n(.+?)\n\n---\n\[\^uid\]: (u\d{9})\n", text, re.S)
+    assert len(blocks) == 120 and len({uid for *_, uid in blocks}) == 120
+    rng = random.Random(120)
+    for i, (question, answer, _uid) in enumerate(blocks):
+        lines = bench.card(i, rng).split("\n")
+        assert question == lines[0].removeprefix("## ")
+        assert answer == "\n".join(lines[2:]).strip()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ankigen import mathjax
+from ankigen import mathcheck, mathjax
 from ankigen.config import load_config
 from ankigen.mathjax import BUNDLE, BUNDLE_SHA256, NODE_ENV, MathJaxUnavailable, find_node, validate
 from ankigen.pipeline import Options, compile_notes
@@ -172,6 +172,44 @@ def test_build_says_how_many_formulas_mathjax_checks_and_cached_ones_are_not_cou
     assert counts == [6, 1]  # only the new formula; $a_0$ has a cached verdict
     compile_notes(config, options)
     assert counts == [6, 1]  # nothing left to check: not called
+
+
+def test_the_build_hands_each_files_formulas_to_mathjax_while_it_compiles_the_next(
+    monkeypatch: pytest.MonkeyPatch, project
+) -> None:
+    """Streaming: Node gets each file's formulas as soon as that file is compiled, not all at the end; the
+    verdicts (and so the diagnostics) are those of checking everything at once."""
+    _mathjax_dir()
+    files = {
+        f"cards/c{i}.md": f"## Question {i}\n<!-- id: c{i} -->\n\n$a_{i}$ and $\\frac{{{i}}}{{2}}$\n" for i in range(4)
+    }
+    files["cards/c9.md"] = "## Broken\n<!-- id: c9 -->\n\n$x^1^2$ and $\\foo$\n"
+    root = project(files)
+    config, _ = load_config(root, {})
+    events: list[str] = []
+    real_submit, real_finish = mathjax.Session.submit, mathcheck.FormulaCheck.finish
+
+    def submit(self: mathjax.Session, formulas: object) -> None:
+        events.append("submit")
+        real_submit(self, formulas)  # type: ignore[arg-type]
+
+    def finish(self: mathcheck.FormulaCheck, *args: object, **kwargs: object) -> object:
+        events.append("finish")
+        return real_finish(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mathjax.Session, "submit", submit)
+    monkeypatch.setattr(mathcheck.FormulaCheck, "finish", finish)
+    streamed = compile_notes(config, Options(use_cache=False, jobs=1)).diagnostics
+    assert events[:5] == ["submit"] * 5 and events[5] == "finish"  # one hand-over per file, before the wait
+    codes = sorted((d.span.path, d.code) for d in streamed)
+    assert codes == [("cards/c9.md", "E303"), ("cards/c9.md", "E303")]
+    events.clear()
+    cards = compile_notes(config, Options(mathjax=False, use_cache=False)).cards
+    at_once, skipped = mathcheck.math_diagnostics(cards)
+    assert not skipped and sorted(d.concise() for d in at_once) == sorted(d.concise() for d in streamed)
+    events.clear()
+    compile_notes(config, Options(use_cache=False, tags=("nosuchtag",)))
+    assert events.count("submit") <= 1  # with a tag filter only the selected cards' formulas are checked
 
 
 def test_bundle_is_the_mathjax_file_anki_ships() -> None:

@@ -301,11 +301,12 @@ class Session:
                     self.close()
                     return MathJaxUnavailable(f"node mathjax_check.mjs answered nothing for {TIMEOUT_SECONDS:g} s")
                 self._progress.wait(0.5)
-        for worker in self._workers:
-            worker.join()
         failed = next((w.failed for w in self._workers if w.failed), "")
         if failed or len(self._verdicts) != total:
-            self.close()
+            self.close()  # a failed worker may have taken another's end-of-work mark: stop them all
+        for worker in self._workers:
+            worker.join()
+        if failed or len(self._verdicts) != total:
             return MathJaxUnavailable(
                 failed or f"mathjax_check.mjs gave {len(self._verdicts)} results for {total} formulas"
             )
@@ -316,6 +317,7 @@ class Session:
         self._finished = True
         for worker in self._workers:
             worker.kill()
+            self._queue.put(None)  # a writer waiting for work ends too
 
     def __enter__(self) -> Session:
         return self
