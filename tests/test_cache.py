@@ -203,3 +203,47 @@ def test_cache_unit_round_trips_through_its_text(project) -> None:
         with open(path, encoding="utf-8", newline="") as fh:
             body = unwrap(fh.read())
         assert dump_unit(load_unit(body)) == body
+
+
+def test_a_no_op_build_leaves_the_package_as_it_is_and_anything_else_rebuilds_it(
+    project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The package is built only when its notes, media or code changed, or the file is not the one recorded."""
+    import ankigen.pipeline as pipeline_module
+    from ankigen.pipeline import build
+
+    root = project(
+        {
+            "cards/a.md": "## One\n<!-- id: one -->\n\nFirst $x$.\n\n## Two\n<!-- id: two -->\n\nSecond.\n",
+            "cards/b.md": "## Three\n<!-- id: three -->\n\nThird.\n",
+        }
+    )
+    config, _ = load_config(root, {})
+    calls: list[int] = []
+    real = pipeline_module.build_package
+
+    def counting(notes, media, model_mod):  # type: ignore[no-untyped-def]
+        calls.append(len(notes))
+        return real(notes, media, model_mod=model_mod)
+
+    monkeypatch.setattr(pipeline_module, "build_package", counting)
+    opts = Options(mathjax=False)
+    assert build(config, 1_800_000_000, opts).written
+    out = config.output
+    first = out.read_bytes()
+    inode = out.stat().st_ino
+    assert calls == [3]
+    assert build(config, 1_800_000_100, opts).written  # nothing changed: the same notes, the same times
+    assert calls == [3] and out.stat().st_ino == inode and out.read_bytes() == first
+    out.write_bytes(first[:-10] + b"0123456789")  # someone else's bytes at the same size
+    assert build(config, 1_800_000_200, opts).written
+    assert calls == [3, 3] and out.read_bytes() == first
+    out.unlink()
+    assert build(config, 1_800_000_300, opts).written
+    assert calls == [3, 3, 3] and out.read_bytes() == first
+    (root / "cards" / "b.md").write_text("## Three\n<!-- id: three -->\n\nThird, edited.\n", "utf-8")
+    assert build(config, 1_800_000_400, opts).written
+    assert calls == [3, 3, 3, 3] and out.read_bytes() != first
+    edited = out.read_bytes()
+    assert build(config, 1_800_000_500, Options(mathjax=False, use_cache=False)).written  # --no-cache: always built
+    assert calls == [3, 3, 3, 3, 3] and out.read_bytes() == edited

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -34,6 +35,7 @@ CACHE_FORMAT = 3
 CACHE_DIR = ".ankigen-cache"
 UNITS_DIR = "units"
 MATH_FILE = "math.json"
+PACKAGES_FILE = "packages.json"
 #: marks the folder as a cache for backup and archiving tools (https://bford.info/cachedir/), as pytest and ruff do
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -126,6 +128,7 @@ class Cache:
     math_dirty: bool = False
     problems: list[str] = field(default_factory=list)  # entries found damaged (and recompiled)
     _math_loaded: bool = False
+    _packages: dict[str, list[object]] | None = None
     _names: list[str] | None = None
     _marked: bool = False
 
@@ -227,6 +230,40 @@ class Cache:
         if set(self.math) - used:
             self.math = {k: v for k, v in self.math.items() if k in used}
             self.math_dirty = True
+
+    def _package_records(self) -> dict[str, list[object]]:
+        if self._packages is None:
+            self._packages = {}
+            if self.folder is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    body = json.loads(unwrap((self.folder / PACKAGES_FILE).read_text("utf-8")))
+                    if isinstance(body, dict):
+                        self._packages = {str(k): v for k, v in body.items() if isinstance(v, list) and len(v) == 3}
+        return self._packages
+
+    def fresh_package(self, path: Path, key: str) -> bytes | None:
+        """The bytes of the package at ``path`` when they are those this cache recorded for ``key`` (the same
+        notes, media and code: a no-op build need not build or write it again); None otherwise."""
+        record = self._package_records().get(str(path))
+        if record is None or record[0] != key:
+            return None
+        try:
+            st = path.lstat()
+            if not stat.S_ISREG(st.st_mode) or st.st_size != record[2]:
+                return None
+            data = path.read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == record[1] else None
+
+    def record_package(self, path: Path, key: str, data: bytes) -> None:
+        """Remember that ``path`` now holds ``data``, the package for ``key`` (saved at once)."""
+        records = self._package_records()
+        records[str(path)] = [key, hashlib.sha256(data).hexdigest(), len(data)]
+        if self.folder is not None:
+            with contextlib.suppress(OSError):
+                self._mark(self.folder)
+                _write(self.folder / PACKAGES_FILE, wrap(json.dumps(records, ensure_ascii=False, sort_keys=True)))
 
     def save_math(self) -> None:
         if self.folder is not None and self.math_dirty and self.math_stamp:

@@ -8,6 +8,7 @@ attributes, so the same notes give the same bytes (genanki's ``write_to_file`` s
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import json
 import re
@@ -96,6 +97,20 @@ def _stable_sqlite(data: bytes) -> bytes:
         return data
     counter = data[24:28]
     return data[:92] + counter + struct.pack(">I", 3_000_000) + data[100:]
+
+
+def package_key(notes: Sequence[NoteSpec], media: Sequence[MediaFile], model_mod: int, salt: str = "") -> str:
+    """A hash of everything :func:`build_package` reads for these arguments (with ``salt``, the code that
+    writes them): equal keys give equal bytes, so a package whose key is unchanged need not be built again."""
+    digest = hashlib.sha256(f"{salt}\x1f{genanki.__version__}\x1f{model_mod}\x1f{css()}\x1e".encode())
+    for nt in NOTE_TYPES.values():
+        digest.update(repr((nt.id, nt.name, nt.fields, nt.templates, nt.kind.value)).encode() + b"\x1e")
+    for n in notes:
+        parts = (n.guid, str(n.notetype.id), n.deck, " ".join(n.tags), str(n.mod), *n.fields)
+        digest.update("\x1f".join(parts).encode("utf-8", "surrogatepass") + b"\x1e")
+    for m in sorted(media, key=lambda m: m.name):
+        digest.update(m.name.encode("utf-8", "surrogatepass") + b"\x1f" + hashlib.sha256(m.data).digest())
+    return digest.hexdigest()
 
 
 def build_package(notes: Sequence[NoteSpec], media: Sequence[MediaFile], model_mod: int) -> bytes:

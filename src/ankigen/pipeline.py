@@ -19,7 +19,7 @@ from typing import Protocol, TypeVar
 
 from ankigen import check as rules
 from ankigen import issued
-from ankigen.cache import Cache, renderer_stamp
+from ankigen.cache import Cache, code_digest, renderer_stamp
 from ankigen.config import Config, slugify
 from ankigen.diagnostics import Diagnostic, diag, sort_unique
 from ankigen.discover import (
@@ -36,14 +36,14 @@ from ankigen.discover import (
 from ankigen.identity import Identity, resolve, separate_deck_note
 from ankigen.ids import note_guid
 from ankigen.layout import table_problems
-from ankigen.lock import LOCK_FILE, Lock, Plan, format_lock, parse_lock, plan, record_times, report_lines
+from ankigen.lock import LOCK_FILE, Issued, Lock, Plan, format_lock, parse_lock, plan, record_times, report_lines
 from ankigen.macros import NO_MACROS, Macros, load_preamble
 from ankigen.mathcheck import FormulaCheck
 from ankigen.mathjax import checker_stamp
 from ankigen.model import Card, MediaFile, MediaRef, NoteKind, SourceFile, Span
 from ankigen.notetypes import NOTE_TYPES, css
 from ankigen.outputs import output_problem
-from ankigen.package import NoteSpec, build_package
+from ankigen.package import NoteSpec, build_package, package_key
 from ankigen.parse import parse_file, section_tag
 from ankigen.render import link_media
 from ankigen.unit import CardInfo, FileUnit, Job, card_info, compile_many, compile_unit, dump_unit, rendered_fields
@@ -574,7 +574,9 @@ def _plan(
     now: int,
     *,
     partial: bool,
+    record: Issued | None = None,
 ) -> Plan:
+    """The lock's plan for these notes; ``record``: this machine's issued times (read here when not given)."""
     triples = [(card.id, digest, spec.deck) for card, digest, spec in notes]
     config = ident.config
     return plan(
@@ -583,7 +585,7 @@ def _plan(
         notetypes_hash(),
         now,
         partial=partial or not ident.own,
-        issued=issued.load(config.id_namespace),
+        issued=issued.load(config.id_namespace) if record is None else record,
         identity=(config.id_namespace, config.deck_name),
     )
 
@@ -641,10 +643,12 @@ def build(
     if c.usage_errors:
         return BuildResult(sort_unique(found), c.files, c.cards, usage_errors=c.usage_errors)
     lock_plan: Plan | None = None
+    record: Issued | None = None
     if use_lock:
         found.extend(lock_problems)
         if not any(d.is_error for d in found):
-            lock_plan = _plan(ident, previous, c.notes, now, partial=options.partial)
+            record = issued.load(config.id_namespace)
+            lock_plan = _plan(ident, previous, c.notes, now, partial=options.partial, record=record)
     diagnostics = sort_unique(found)
     if any(d.is_error or strict for d in diagnostics):
         return BuildResult(diagnostics, c.files, c.cards, output=config.output, mathjax_skipped=c.mathjax_skipped)
@@ -656,16 +660,32 @@ def build(
     model_mod = lock_plan.notetypes_mod if lock_plan else now
     packages: list[tuple[Path, bytes]] = []
     media_by_name = {m.name: m for m in c.media}
+    # a package whose notes, media and code are those of the file already there is neither built nor written
+    store = Cache(config.root, "") if options.use_cache else None
+    fresh: set[Path] = set()
+    built: dict[Path, str] = {}
+
+    def package(path: Path, notes: Sequence[NoteSpec], media: Sequence[MediaFile]) -> tuple[Path, bytes]:
+        key = package_key(notes, media, model_mod, salt=code_digest())
+        if store is not None and (data := store.fresh_package(path, key)) is not None:
+            fresh.add(path)
+            return path, data
+        built[path] = key
+        return path, build_package(notes, media, model_mod=model_mod)
+
     if full or not split:
-        packages.append((config.output, build_package(specs, c.media, model_mod=model_mod)))
+        packages.append(package(config.output, specs, c.media))
     if split:
         for section in sorted({card.section[0] for card in c.cards}):
             subset = [
                 (card, spec) for (card, _h, _s), spec in zip(c.notes, specs, strict=True) if card.section[0] == section
             ]
             names = set().union(*(c.note_media.get(card.id, frozenset()) for card, _ in subset))
-            data = build_package([s for _, s in subset], [media_by_name[n] for n in sorted(names)], model_mod)
-            packages.append((split_output(config, section), data))
+            packages.append(
+                package(
+                    split_output(config, section), [s for _, s in subset], [media_by_name[n] for n in sorted(names)]
+                )
+            )
     refused = [
         f"cannot write the package: {why}"
         for path, _data in packages
@@ -673,7 +693,11 @@ def build(
     ]
     if refused:
         return BuildResult(diagnostics, c.files, c.cards, usage_errors=tuple(refused))
-    problems = _write_all(config, packages)
+    problems = _write_all(config, [(path, data) for path, data in packages if path not in fresh])
+    if store is not None and not problems:
+        for path, data in packages:
+            if path in built:
+                store.record_package(path, built[path], data)
     if problems:
         return BuildResult(
             sort_unique((*diagnostics, *problems)),
@@ -686,7 +710,8 @@ def build(
     size = len(packages[0][1]) if full or not split else 0
     report: list[str] = []
     if lock_plan is not None:
-        issued.save(config.id_namespace, lock_plan.issued)
+        if lock_plan.issued != record:  # a no-op build issues nothing new
+            issued.save(config.id_namespace, lock_plan.issued)
         if ident.own and not options.partial:
             lock_text = format_lock(lock_plan.lock)
             if read_text_if_exists(config.root / LOCK_FILE) != lock_text:
