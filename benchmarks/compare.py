@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import make_tree
+from bench import make_tree, private_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--jobs", type=int, default=0, help="render processes (0: one per core)")
     args = parser.parse_args()
+    private_data_dir()
     with tempfile.TemporaryDirectory(prefix="ankigen-compare-") as tmp:
         work = Path(tmp)
         trees: list[Path] = []

@@ -30,6 +30,9 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import private_data_dir
+
 CHILD = textwrap.dedent(
     r"""
     import json, resource, sys, time
@@ -81,6 +84,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--shapes", nargs="+", choices=sorted(UNITS), default=list(UNITS))
     args = parser.parse_args()
+    private_data_dir()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()}; medians of {args.repeat} cold builds, each in a fresh process\n"

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import card, copy_flagship, make_tree
+from bench import card, copy_flagship, make_tree, private_data_dir
 
 ANKIGEN = [sys.executable, "-m", "ankigen"]
 
@@ -173,6 +173,7 @@ def main() -> None:
     parser.add_argument("--ankc", default=os.environ.get("ANKC", ""), help="ankcompiler's ankc executable")
     parser.add_argument("--no-flagship", dest="flagship", action="store_false", help="skip this repository's deck")
     args = parser.parse_args()
+    private_data_dir()
     if args.ankc and shutil.which(args.ankc) is None:
         raise SystemExit(f"--ankc {args.ankc}: not an executable")
     print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -25,6 +26,8 @@ def run_benchmark(script: str, *args: str) -> str:
 
 def test_bench_reports_every_step_with_ratios_to_the_floor() -> None:
     out = run_benchmark("bench.py", "--sizes", "40", "--repeat", "1", "--no-flagship")
+    # its builds (one edits a card) record their note times in a folder of their own, not the caller's
+    assert list(Path(os.environ["ANKIGEN_DATA_DIR"]).iterdir()) == []
     rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| 40 |")]
     steps = {cells[1].strip(): cells for cells in rows}
     assert list(steps)[:6] == ["floor", "cold", "no-op", "one edit", "mathjax", "cold + mathjax"]
@@ -52,6 +55,7 @@ def test_linear_benchmark_reports_every_shape_and_size() -> None:
 def test_race_reports_both_builds_and_their_ratios() -> None:
     """benchmarks/race.py stays runnable without ankcompiler (its rows are then left out)."""
     out = run_benchmark("race.py", "--sizes", "30", "--repeat", "2", "--no-flagship", "--ankc", "")
+    assert list(Path(os.environ["ANKIGEN_DATA_DIR"]).iterdir()) == []
     rows = {
         cells[1].strip(): cells
         for line in out.splitlines()
