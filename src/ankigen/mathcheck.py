@@ -19,7 +19,9 @@ from ankigen.mathjax import MathJaxUnavailable, Session
 from ankigen.model import Span
 from ankigen.unit import CardInfo
 
-Verdict = str | float | None  # MathJax's message, or the width in em (None: not measured)
+Recorded = (
+    str | float | None
+)  # as the cache keeps a verdict: MathJax's message, or the width in em (None: not measured)
 
 
 class FormulaCheck:
@@ -28,7 +30,7 @@ class FormulaCheck:
     def __init__(self, cache: Cache | None = None, *, started: Callable[[int], None] | None = None) -> None:
         self._cache = cache if cache is not None and cache.math_stamp else None
         self._started = started
-        self._verdicts: dict[tuple[str, bool], Verdict] = {}
+        self._verdicts: dict[tuple[str, bool], Recorded] = {}
         self._keys: dict[tuple[str, bool], str] = {}
         self._session: Session | None = None
         if self._cache is not None:
@@ -93,7 +95,7 @@ class FormulaCheck:
 
 def _diagnostics(
     cards: Sequence[CardInfo],
-    verdicts: dict[tuple[str, bool], Verdict],
+    verdicts: dict[tuple[str, bool], Recorded],
     measured: dict[str, dict[tuple[int, int], float | None]] | None,
 ) -> list[Diagnostic]:
     places: dict[tuple[str, bool], list[tuple[Span, int]]] = {}

@@ -99,10 +99,11 @@ def _stable_sqlite(data: bytes) -> bytes:
     return data[:92] + counter + struct.pack(">I", 3_000_000) + data[100:]
 
 
-def package_key(notes: Sequence[NoteSpec], media: Sequence[MediaFile], model_mod: int, salt: str = "") -> str:
-    """A hash of everything :func:`build_package` reads for these arguments (with ``salt``, the code that
-    writes them): equal keys give equal bytes, so a package whose key is unchanged need not be built again."""
-    digest = hashlib.sha256(f"{salt}\x1f{genanki.__version__}\x1f{model_mod}\x1f{css()}\x1e".encode())
+def package_key(notes: Sequence[NoteSpec], media: Sequence[MediaFile], model_mod: int, *, code: str) -> str:
+    """A hash of everything :func:`build_package` reads for these arguments, and of ``code`` (a digest of the
+    code that writes them): equal keys give equal bytes, so a package whose key is unchanged need not be built
+    again."""
+    digest = hashlib.sha256(f"{code}\x1f{genanki.__version__}\x1f{model_mod}\x1f{css()}\x1e".encode())
     for nt in NOTE_TYPES.values():
         digest.update(repr((nt.id, nt.name, nt.fields, nt.templates, nt.kind.value)).encode() + b"\x1e")
     for n in notes:

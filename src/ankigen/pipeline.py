@@ -666,7 +666,7 @@ def build(
     built: dict[Path, str] = {}
 
     def package(path: Path, notes: Sequence[NoteSpec], media: Sequence[MediaFile]) -> tuple[Path, bytes]:
-        key = package_key(notes, media, model_mod, salt=code_digest())
+        key = package_key(notes, media, model_mod, code=code_digest())
         if store is not None and (data := store.fresh_package(path, key)) is not None:
             fresh.add(path)
             return path, data
